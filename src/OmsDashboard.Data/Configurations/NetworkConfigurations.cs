@@ -33,6 +33,7 @@ internal sealed class NetworkFeederConfiguration : IEntityTypeConfiguration<Netw
         b.HasKey(x => x.Id);
         b.Property(x => x.Location).HasColumnType(Geo.Point);
         b.Property(x => x.Status).HasDefaultValue("energized");
+        b.Property(x => x.IsTelemetered).HasDefaultValue(true);
         b.HasOne(x => x.Substation).WithMany(s => s.Feeders).HasForeignKey(x => x.SubstationId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(x => x.SubstationId);
         b.HasGeoIndex(nameof(NetworkFeeder.Location), "idx_network_feeders_location");

@@ -310,7 +310,9 @@ namespace OmsDashboard.Data.Migrations
                         .HasColumnName("id");
 
                     b.Property<bool>("IsTelemetered")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("boolean")
+                        .HasDefaultValue(true)
                         .HasColumnName("is_telemetered");
 
                     b.Property<Point>("Location")

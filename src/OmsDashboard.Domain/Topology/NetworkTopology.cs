@@ -21,6 +21,8 @@ public sealed class NetworkTopology
     public double[] Lons { get; }
     public string?[] Phases { get; }
     public string[] Names { get; }
+    /// <summary>The line of <c>nodes.csv</c> each node came from (0 when built in code).</summary>
+    public int[] SourceLines { get; }
     /// <summary>The feeder a node belongs to, -1 for a substation.</summary>
     public int[] Feeders { get; }
     /// <summary>The substation a node belongs to.</summary>
@@ -35,8 +37,9 @@ public sealed class NetworkTopology
     private readonly Dictionary<string, int> _assetByCustomer;
 
     private NetworkTopology(string[] ids, NodeKind[] kinds, int[] parents, double[] lats, double[] lons,
-        string?[] phases, string[] names, List<CustomerAssets> assets)
+        string?[] phases, string[] names, int[] sourceLines, List<CustomerAssets> assets)
     {
+        SourceLines = sourceLines;
         Ids = ids;
         Kinds = kinds;
         Parents = parents;
@@ -256,6 +259,7 @@ public sealed class NetworkTopology
         var lons = new double[n];
         var phases = new string?[n];
         var names = new string[n];
+        var lines = new int[n];
         var customerAssets = new List<CustomerAssets>(assets.Count);
         for (int i = 0; i < n; i++)
         {
@@ -267,13 +271,14 @@ public sealed class NetworkTopology
             lons[i] = r.Lon;
             phases[i] = r.Phase;
             names[i] = r.Name;
+            lines[i] = r.Line;
             if (r.Kind == NodeKind.Customer)
             {
                 var a = assetOf[r.Id];
-                customerAssets.Add(new CustomerAssets(r.Id, a.AccountNumber, a.MeterId, a.OnuId));
+                customerAssets.Add(new CustomerAssets(r.Id, a.AccountNumber, a.MeterId, a.OnuId, a.Line));
             }
         }
-        return new NetworkTopology(ids, kinds, parents, lats, lons, phases, names, customerAssets);
+        return new NetworkTopology(ids, kinds, parents, lats, lons, phases, names, lines, customerAssets);
     }
 
     /// <summary>Creates a network from already-valid parts (used by generators and tests).</summary>
@@ -313,4 +318,5 @@ public sealed class NetworkTopology
 }
 
 /// <summary>What a customer has: an account, one Kaifa meter and perhaps a fiber ONU.</summary>
-public sealed record CustomerAssets(string CustomerId, string AccountNumber, string MeterId, string? OnuId);
+/// <param name="SourceLine">The line of <c>assets.csv</c> it came from (0 when built in code).</param>
+public sealed record CustomerAssets(string CustomerId, string AccountNumber, string MeterId, string? OnuId, int SourceLine = 0);

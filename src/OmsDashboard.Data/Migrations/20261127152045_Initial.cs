@@ -139,7 +139,7 @@ namespace OmsDashboard.Data.Migrations
                     location = table.Column<Point>(type: "geography(Point,4326)", nullable: false),
                     phase = table.Column<string>(type: "text", nullable: true),
                     status = table.Column<string>(type: "text", nullable: false, defaultValue: "energized"),
-                    is_telemetered = table.Column<bool>(type: "boolean", nullable: false)
+                    is_telemetered = table.Column<bool>(type: "boolean", nullable: false, defaultValue: true)
                 },
                 constraints: table =>
                 {
@@ -695,7 +695,7 @@ namespace OmsDashboard.Data.Migrations
                 name: "ix_oms_smart_meters_customer_id",
                 table: "oms_smart_meters",
                 column: "customer_id");
-
+        
             // What EF cannot express: deferrable tree constraints, the partitioned source
             // tables, the design's views and the baseline correlation function.
             migrationBuilder.Sql(SqlScripts.Read("V0001/01_constraints.sql"));

@@ -14,7 +14,7 @@ using OmsDashboard.Data;
 namespace OmsDashboard.Data.Migrations
 {
     [DbContext(typeof(OmsDbContext))]
-    [Migration("20261127151744_Initial")]
+    [Migration("20261127152045_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -313,7 +313,9 @@ namespace OmsDashboard.Data.Migrations
                         .HasColumnName("id");
 
                     b.Property<bool>("IsTelemetered")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("boolean")
+                        .HasDefaultValue(true)
                         .HasColumnName("is_telemetered");
 
                     b.Property<Point>("Location")
