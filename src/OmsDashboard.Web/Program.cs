@@ -1,6 +1,40 @@
-var builder = WebApplication.CreateBuilder(args);
+using OmsDashboard.Web.Api;
+using OmsDashboard.Web.Components;
+using OmsDashboard.Web.Hosting;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    WebRootPath = WebRoot.Locate(),
+});
+
+// Framework and package assets (blazor.web.js, MudBlazor) are served from the build output's
+// manifest in every environment, not only Development; a published app has them in place.
+builder.WebHost.UseStaticWebAssets();
+
+builder.AddOmsDatabase();
+builder.AddOmsDashboard();
+builder.Services.AddOpenApi();
+
 var app = builder.Build();
 
-app.MapGet("/", () => "Hello World!");
+await app.PrepareDatabaseAsync();
 
-app.Run();
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+}
+app.UseStatusCodePages();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.UseStaticFiles();
+app.MapOpenApi();
+app.MapHealth();
+app.MapTopologyApi();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+await app.RunAsync();
+
+/// <summary>Entry point, visible to the tests' web application factory.</summary>
+public partial class Program;

@@ -70,7 +70,7 @@ public sealed class TopologyImporter(NpgsqlDataSource dataSource)
         var changes = new ImportChanges();
         foreach (var step in MergeSteps)
         {
-            await using var cmd = new NpgsqlCommand(step.Sql, connection);
+            await using var cmd = new NpgsqlCommand(step.Sql, connection) { CommandTimeout = 0 };
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
             {
@@ -89,6 +89,7 @@ public sealed class TopologyImporter(NpgsqlDataSource dataSource)
     {
         await using var writer = await connection.BeginBinaryImportAsync(
             "COPY stage_nodes (id, kind, parent_id, parent_device_id, feeder_id, substation_id, lat, lon, phase, name, depth, line) FROM STDIN (FORMAT BINARY)", ct);
+        writer.Timeout = TimeSpan.Zero;
         for (int i = 0; i < network.Count; i++)
         {
             int parent = network.Parents[i];
@@ -113,6 +114,7 @@ public sealed class TopologyImporter(NpgsqlDataSource dataSource)
     {
         await using var writer = await connection.BeginBinaryImportAsync(
             "COPY stage_assets (customer_id, account_number, meter_id, onu_id, line) FROM STDIN (FORMAT BINARY)", ct);
+        writer.Timeout = TimeSpan.Zero;
         foreach (var a in network.Assets)
         {
             await writer.StartRowAsync(ct);
@@ -163,7 +165,7 @@ public sealed class TopologyImporter(NpgsqlDataSource dataSource)
             ORDER BY 1 DESC, 2
             """;
         var errors = new List<ImportError>();
-        await using var cmd = new NpgsqlCommand(sql, connection);
+        await using var cmd = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -172,9 +174,10 @@ public sealed class TopologyImporter(NpgsqlDataSource dataSource)
         return errors;
     }
 
+    /// <summary>Runs a statement with no time limit: a million-customer merge takes longer than the default 30 s.</summary>
     private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(sql, connection);
+        await using var cmd = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
         await cmd.ExecuteNonQueryAsync(ct);
     }
 

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# run.sh — THE run command: sets everything up on a fresh Debian machine and runs the
+# OmsDashboard web app in the foreground (Ctrl-C stops it).
+#
+#   ./run.sh              build and run the dashboard with the demo feed
+#   ./run.sh --no-demo    without the demo feed (OMS_DEMO_FEED=false)
+#   ./run.sh -- ARGS      extra arguments for the web app itself
+#   ./run.sh --help       this text
+#
+# Without OMS_CONNECTION_STRING it installs what is missing (PostgreSQL 15 + PostGIS,
+# node/npm) with apt and starts a project-local PostgreSQL cluster in .oms/pgdata-cluster
+# (git-ignored) on 127.0.0.1:$OMS_PG_PORT with the database omsdashboard. That cluster keeps
+# running after the dashboard stops, data kept; `db/cluster.sh stop` stops it.
+# The app itself migrates the database and imports the demo network at start-up.
+#
+# Environment (all optional):
+#   OMS_CONNECTION_STRING   Npgsql connection string of an existing server; when set, no
+#                           local cluster is started (only node/npm and dotnet are checked)
+#   OMS_PG_PORT             port of the local cluster (default 55432)
+#   OMS_URLS                where the dashboard listens (default http://127.0.0.1:5080)
+#   ASPNETCORE_ENVIRONMENT  default Production
+#   OMS_DEMO_FEED           set to false by --no-demo
+
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+
+usage() { sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+app_args=()
+while (($# > 0)); do
+  case "$1" in
+    --no-demo) export OMS_DEMO_FEED=false ;;
+    -h | --help) usage; exit 0 ;;
+    --) shift; app_args=("$@"); break ;;
+    *) echo "run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# shellcheck source=db/cluster.sh
+source "$root/db/cluster.sh"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}"
+OMS_URLS="${OMS_URLS:-http://127.0.0.1:5080}"
+export OMS_URLS
+
+cluster_dir="$root/.oms/pgdata-cluster"
+local_cluster=0
+if [[ -n "${OMS_CONNECTION_STRING:-}" ]]; then
+  echo "oms: using the database server from OMS_CONNECTION_STRING (no local cluster)" >&2
+  oms_ensure_packages no-postgis
+else
+  port="${OMS_PG_PORT:-55432}"
+  # shellcheck disable=SC2119
+  oms_ensure_packages
+  oms_cluster_start "$cluster_dir" "$port"
+  oms_create_database "$port" omsdashboard
+  OMS_CONNECTION_STRING="$(oms_connection_string "$port" omsdashboard)"
+  export OMS_CONNECTION_STRING
+  local_cluster=1
+fi
+oms_require_dotnet
+
+echo
+echo "OmsDashboard is at $OMS_URLS"
+echo "  (once it has built and started; Ctrl-C stops it)"
+if ((local_cluster)); then
+  echo "  The PostgreSQL cluster in .oms/pgdata-cluster keeps running after the dashboard"
+  echo "  stops (data kept). Stop it with: db/cluster.sh stop"
+fi
+echo
+
+# --no-launch-profile: Properties/launchSettings.json would switch to Development and
+# other URLs. exec: the dashboard replaces this shell, so Ctrl-C goes straight to it.
+exec dotnet run --project src/OmsDashboard.Web -c Release --no-launch-profile \
+  -- --urls "$OMS_URLS" "${app_args[@]}"

@@ -1,0 +1,83 @@
+using Npgsql;
+using OmsDashboard.Data;
+
+namespace OmsDashboard.Testing;
+
+/// <summary>
+/// A real PostgreSQL + PostGIS database for one test class or collection: created empty on the
+/// server named by <c>OMS_TEST_CONNECTION_STRING</c> (./test.sh starts a throwaway cluster and sets
+/// it), migrated with the product's migrations, dropped afterwards.
+/// </summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    public const string ServerVariable = "OMS_TEST_CONNECTION_STRING";
+
+    private TestDatabase(string name, string connectionString, NpgsqlDataSource dataSource)
+    {
+        Name = name;
+        ConnectionString = connectionString;
+        DataSource = dataSource;
+    }
+
+    public string Name { get; }
+    public string ConnectionString { get; }
+    public NpgsqlDataSource DataSource { get; }
+
+    public static string ServerConnectionString =>
+        Environment.GetEnvironmentVariable(ServerVariable)
+        ?? throw new InvalidOperationException(
+            $"{ServerVariable} is not set: run the tests with ./test.sh, which starts a throwaway PostgreSQL + PostGIS cluster, " +
+            "or point it at a server where the tests may create databases.");
+
+    /// <summary>Creates an empty database (no migrations): for tests of the migrations themselves.</summary>
+    public static async Task<TestDatabase> CreateEmptyAsync(string purpose)
+    {
+        string name = $"oms_test_{purpose}_{Guid.NewGuid():N}"[..Math.Min(63, 10 + purpose.Length + 33)].ToLowerInvariant();
+        await using (var admin = new NpgsqlConnection(ServerConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var builder = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name, IncludeErrorDetail = true };
+        return new TestDatabase(name, builder.ConnectionString, OmsDatabase.CreateDataSource(builder.ConnectionString));
+    }
+
+    /// <summary>Creates a database and applies every migration.</summary>
+    public static async Task<TestDatabase> CreateMigratedAsync(string purpose)
+    {
+        var db = await CreateEmptyAsync(purpose);
+        await OmsDatabase.MigrateAsync(db.DataSource);
+        return db;
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var cmd = DataSource.CreateCommand(sql);
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var cmd = DataSource.CreateCommand(sql);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(ServerConnectionString);
+        await admin.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", admin);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>Paths inside the repository (the demo feeders live in db/feeders).</summary>
+public static class RepoPaths
+{
+    public static string Root => RepoRoot.Find();
+
+    public static string Feeder(string name, string file) => Path.Combine(Root, "db", "feeders", name, file);
+}
