@@ -44,7 +44,7 @@ internal static class Cli
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or IOException or FormatException)
         {
-            Console.Error.WriteLine($"{args[0]} failed: {e.Message}");
+            Console.Error.WriteLine($"{args[0]} failed: {e.Message}{(e.InnerException is null ? "" : " (" + e.InnerException.Message + ")")}");
             return 1;
         }
     }

@@ -32,7 +32,8 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>Creates an empty database (no migrations): for tests of the migrations themselves.</summary>
     public static async Task<TestDatabase> CreateEmptyAsync(string purpose)
     {
-        string name = $"oms_test_{purpose}_{Guid.NewGuid():N}"[..Math.Min(63, 10 + purpose.Length + 33)].ToLowerInvariant();
+        string name = $"oms_test_{purpose}_{Guid.NewGuid():N}".ToLowerInvariant();
+        name = name[..Math.Min(name.Length, 63)]; // PostgreSQL's identifier limit
         await using (var admin = new NpgsqlConnection(ServerConnectionString))
         {
             await admin.OpenAsync();

@@ -77,6 +77,9 @@ public sealed class TopologyImporter(NpgsqlDataSource dataSource)
                 changes.Add(step.Kind, reader.GetInt64(0));
             }
         }
+        // The tree's foreign keys are deferred to commit; check them here, in a statement with no
+        // time limit, so that COMMIT itself (bound by the default command timeout) stays short.
+        await Execute(connection, "SET CONSTRAINTS ALL IMMEDIATE", cancellationToken);
         await tx.CommitAsync(cancellationToken);
 
         var counts = network.CountByKind().ToDictionary(kv => kv.Key.ToWire(), kv => kv.Value);
