@@ -60,7 +60,9 @@ public sealed class CsvReader
                 }
                 else
                 {
-                    if (c == '\n')
+                    // A line break inside quotes is a physical line too: LF, CRLF (counted at its
+                    // LF) or a lone CR, which also ends a record outside quotes.
+                    if (c == '\n' || (c == '\r' && Peek() != '\n'))
                     {
                         _line++;
                     }
