@@ -1,0 +1,192 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using OmsDashboard.Testing;
+
+namespace OmsDashboard.Browser.Tests;
+
+/// <summary>
+/// The real dashboard as a child process (<c>dotnet OmsDashboard.Web.dll</c>, Production) on a
+/// fresh migrated database — the app imports the two demo feeders itself at start-up, as it does
+/// for an operator — plus one headless Debian Chromium. Shared by every test of the assembly.
+/// </summary>
+public sealed partial class DashboardApp : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Process? _process;
+    private IPlaywright? _playwright;
+    private TestDatabase? _database;
+    private IBrowser? _browser;
+
+    public Uri BaseAddress { get; private set; } = default!;
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("the browser has not started");
+
+    /// <summary>What the app printed so far, for failure messages.</summary>
+    public string Output => string.Join(Environment.NewLine, _output);
+
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            // A half-started fixture is not disposed by xunit: do not leave the app running.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        _database = await TestDatabase.CreateMigratedAsync("browser");
+        StartApp(_database.ConnectionString);
+        BaseAddress = await WaitForAddressAsync();
+
+        // Expect(...) polls the DOM; on a busy 2-core CI machine 5 s (the default) can be short.
+        Assertions.SetDefaultExpectTimeout(15_000);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("OMS_CHROMIUM_PATH") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic",
+            ],
+        });
+    }
+
+    /// <summary>A fresh browser context (own cookies, own circuit) of the given viewport, with the app as its base URL.</summary>
+    public async Task<IBrowserContext> NewContextAsync(int width = 1920, int height = 1080)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        context.SetDefaultTimeout(30_000);
+        return context;
+    }
+
+    private void StartApp(string connectionString)
+    {
+        // The project reference copies the app (dll, deps, runtimeconfig, static web assets
+        // manifest) into this test's output folder: run that build, in its folder.
+        string dll = Path.Combine(AppContext.BaseDirectory, "OmsDashboard.Web.dll");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in new[] { dll, "--urls", "http://127.0.0.1:0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment["OMS_CONNECTION_STRING"] = connectionString;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment.Remove("ASPNETCORE_URLS");
+        // The address is read from this log line: keep it whatever appsettings.json says.
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+
+        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => OnOutput(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnOutput(e.Data);
+        _process.Exited += (_, _) => _listening.TrySetException(
+            new InvalidOperationException($"the dashboard exited before listening:{Environment.NewLine}{Output}"));
+        if (!_process.Start())
+        {
+            throw new InvalidOperationException("could not start " + dll);
+        }
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    private void OnOutput(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        _output.Enqueue(line);
+        if (ListeningLine().Match(line) is { Success: true } m)
+        {
+            _listening.TrySetResult(new Uri(m.Groups[1].Value));
+        }
+    }
+
+    private async Task<Uri> WaitForAddressAsync()
+    {
+        try
+        {
+            return await _listening.Task.WaitAsync(StartTimeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"the dashboard did not listen within {StartTimeout}:{Environment.NewLine}{Output}");
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+        _playwright?.Dispose();
+        _browser = null;
+        _playwright = null;
+        if (_process is not null)
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+            _process.Dispose();
+            _process = null;
+        }
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+            _database = null;
+        }
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningLine();
+}
+
+[CollectionDefinition(Name)]
+public sealed class DashboardCollection : ICollectionFixture<DashboardApp>
+{
+    public const string Name = "dashboard";
+}
+
+/// <summary>Where screenshots go: <c>artifacts/screenshots/</c> at the repository root.</summary>
+internal static class Screenshots
+{
+    public static string PathFor(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "OmsDashboard.sln")))
+            {
+                string folder = Path.Combine(dir.FullName, "artifacts", "screenshots");
+                Directory.CreateDirectory(folder);
+                return Path.Combine(folder, name);
+            }
+        }
+        throw new DirectoryNotFoundException("cannot find OmsDashboard.sln above " + AppContext.BaseDirectory);
+    }
+}

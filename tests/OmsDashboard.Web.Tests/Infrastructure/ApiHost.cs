@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using OmsDashboard.Testing;
+
+namespace OmsDashboard.Web.Tests.Infrastructure;
+
+/// <summary>
+/// The whole app in memory (<see cref="WebApplicationFactory{TEntryPoint}"/>, Production) on a
+/// fresh migrated database: at start-up it imports the two demo feeders itself, as for an operator.
+/// One host for the API test classes (collection fixture): each host start migrates and imports.
+/// </summary>
+public sealed class ApiHost : IAsyncLifetime
+{
+    private TestDatabase? _database;
+    private WebApplicationFactory<Program>? _factory;
+
+    public HttpClient Client { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateMigratedAsync("web_api");
+        string connectionString = _database.ConnectionString;
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Production");
+            builder.UseSetting("OMS_CONNECTION_STRING", connectionString);
+        });
+        Client = _factory.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiHost>
+{
+    public const string Name = "api";
+}
