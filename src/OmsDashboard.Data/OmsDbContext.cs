@@ -33,6 +33,8 @@ public sealed class OmsDbContext(DbContextOptions<OmsDbContext> options) : DbCon
     public DbSet<OmsSourceWeight> SourceWeights => Set<OmsSourceWeight>();
     public DbSet<OmsStormModeSettings> StormModeSettings => Set<OmsStormModeSettings>();
     public DbSet<OmsStormModeState> StormModeState => Set<OmsStormModeState>();
+    public DbSet<OmsCorrelationState> CorrelationState => Set<OmsCorrelationState>();
+    public DbSet<OmsMomentaryEvent> MomentaryEvents => Set<OmsMomentaryEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

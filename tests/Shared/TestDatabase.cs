@@ -52,10 +52,16 @@ public sealed class TestDatabase : IAsyncDisposable
         return db;
     }
 
+    /// <summary>The first column of the first row, read as <typeparamref name="T"/> (e.g. timestamptz as DateTimeOffset).</summary>
     public async Task<T> ScalarAsync<T>(string sql)
     {
         await using var cmd = DataSource.CreateCommand(sql);
-        return (T)(await cmd.ExecuteScalarAsync())!;
+        await using var reader = await cmd.ExecuteReaderAsync();
+        if (!await reader.ReadAsync())
+        {
+            throw new InvalidOperationException("no row: " + sql);
+        }
+        return reader.GetFieldValue<T>(0);
     }
 
     public async Task ExecuteAsync(string sql)

@@ -24,6 +24,7 @@ internal sealed class OmsOutageEventConfiguration : IEntityTypeConfiguration<Oms
         b.HasKey(x => x.Id);
         b.Property(x => x.Id).HasDefaultValueSql("gen_random_uuid()");
         b.HasIndex(x => x.EventId).IsUnique();
+        b.HasIndex(x => x.Number).IsUnique();
         b.Property(x => x.ConfidenceScore).HasPrecision(5, 4);
         b.Property(x => x.Location).HasColumnType(Geo.Point);
         b.Property(x => x.Explanation).HasColumnType("jsonb");
@@ -70,5 +71,26 @@ internal sealed class OmsEventTimelineConfiguration : IEntityTypeConfiguration<O
         b.HasKey(x => x.Id);
         b.Property(x => x.Details).HasColumnType("jsonb");
         b.HasIndex(x => new { x.OutageEventId, x.OccurredAt });
+    }
+}
+
+internal sealed class OmsCorrelationStateConfiguration : IEntityTypeConfiguration<OmsCorrelationState>
+{
+    public void Configure(EntityTypeBuilder<OmsCorrelationState> b)
+    {
+        b.ToTable("oms_correlation_state", t => t.HasCheckConstraint("ck_oms_correlation_state_single_row", "id = 1"));
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Id).ValueGeneratedNever();
+        b.HasData(new OmsCorrelationState { Id = 1, NextOutageNumber = 1, UpdatedAt = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero) });
+    }
+}
+
+internal sealed class OmsMomentaryEventConfiguration : IEntityTypeConfiguration<OmsMomentaryEvent>
+{
+    public void Configure(EntityTypeBuilder<OmsMomentaryEvent> b)
+    {
+        b.ToTable("oms_momentary_events");
+        b.HasKey(x => x.Id);
+        b.HasIndex(x => x.OccurredAt);
     }
 }

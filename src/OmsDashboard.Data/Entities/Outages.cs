@@ -17,6 +17,28 @@ public static class OutageStatuses
     public static readonly string[] Active = [Unconfirmed, Probable, Confirmed];
 }
 
+/// <summary>Where the correlation pass stands (one row): what it has processed and the next outage number.</summary>
+public sealed class OmsCorrelationState
+{
+    public int Id { get; set; } = 1;
+    /// <summary>Event time up to which every signal's effect has been applied.</summary>
+    public DateTimeOffset? ProcessedUntil { get; set; }
+    public long NextOutageNumber { get; set; } = 1;
+    public long Passes { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A momentary interruption (IEEE 1366: 5 minutes or less), kept for MAIFI.</summary>
+public sealed class OmsMomentaryEvent
+{
+    public long Id { get; set; }
+    public DateTimeOffset OccurredAt { get; set; }
+    /// <summary>The device that operated, or the customer whose power blinked.</summary>
+    public required string NodeId { get; set; }
+    public int Customers { get; set; }
+    public required string Cause { get; set; }
+}
+
 public static class Severities
 {
     public static readonly string[] All = ["low", "medium", "high", "critical"];
@@ -36,6 +58,8 @@ public static class SourceTypes
 public sealed class OmsOutageEvent
 {
     public Guid Id { get; set; }
+    /// <summary>The correlation engine's number for this outage (its identity across passes); null for outages made by the SQL baseline.</summary>
+    public long? Number { get; set; }
     /// <summary>Human id, <c>OUT-YYYYMMDD-NNNN</c>.</summary>
     public required string EventId { get; set; }
     public required string Status { get; set; }
@@ -52,6 +76,7 @@ public sealed class OmsOutageEvent
     public Guid? MergedIntoId { get; set; }
     public DateTimeOffset FirstDetectedAt { get; set; }
     public DateTimeOffset? ConfirmedAt { get; set; }
+    public DateTimeOffset? ProbableAt { get; set; }
     public DateTimeOffset? RestoredAt { get; set; }
     public DateTimeOffset? Etr { get; set; }
     public string? EtrSource { get; set; }

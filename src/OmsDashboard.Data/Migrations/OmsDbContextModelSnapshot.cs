@@ -491,6 +491,46 @@ namespace OmsDashboard.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("OmsDashboard.Data.Entities.OmsCorrelationState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long>("NextOutageNumber")
+                        .HasColumnType("bigint")
+                        .HasColumnName("next_outage_number");
+
+                    b.Property<long>("Passes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("passes");
+
+                    b.Property<DateTimeOffset?>("ProcessedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("processed_until");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_oms_correlation_state");
+
+                    b.ToTable("oms_correlation_state", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_oms_correlation_state_single_row", "id = 1");
+                        });
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            NextOutageNumber = 1L,
+                            Passes = 0L,
+                            UpdatedAt = new DateTimeOffset(new DateTime(2026, 11, 27, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0))
+                        });
+                });
+
             modelBuilder.Entity("OmsDashboard.Data.Entities.OmsCrew", b =>
                 {
                     b.Property<string>("Id")
@@ -868,6 +908,42 @@ namespace OmsDashboard.Data.Migrations
                     b.ToTable("oms_event_timeline", (string)null);
                 });
 
+            modelBuilder.Entity("OmsDashboard.Data.Entities.OmsMomentaryEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Cause")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("cause");
+
+                    b.Property<int>("Customers")
+                        .HasColumnType("integer")
+                        .HasColumnName("customers");
+
+                    b.Property<string>("NodeId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("node_id");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_oms_momentary_events");
+
+                    b.HasIndex("OccurredAt")
+                        .HasDatabaseName("ix_oms_momentary_events_occurred_at");
+
+                    b.ToTable("oms_momentary_events", (string)null);
+                });
+
             modelBuilder.Entity("OmsDashboard.Data.Entities.OmsOnuDevice", b =>
                 {
                     b.Property<string>("Id")
@@ -974,9 +1050,17 @@ namespace OmsDashboard.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("merged_into_id");
 
+                    b.Property<long?>("Number")
+                        .HasColumnType("bigint")
+                        .HasColumnName("number");
+
                     b.Property<Guid?>("ParentOutageId")
                         .HasColumnType("uuid")
                         .HasColumnName("parent_outage_id");
+
+                    b.Property<DateTimeOffset?>("ProbableAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("probable_at");
 
                     b.Property<DateTimeOffset?>("RestoredAt")
                         .HasColumnType("timestamp with time zone")
@@ -1029,6 +1113,10 @@ namespace OmsDashboard.Data.Migrations
 
                     b.HasIndex("MergedIntoId")
                         .HasDatabaseName("ix_oms_outage_events_merged_into_id");
+
+                    b.HasIndex("Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_oms_outage_events_number");
 
                     b.HasIndex("ParentOutageId")
                         .HasDatabaseName("ix_oms_outage_events_parent_outage_id");

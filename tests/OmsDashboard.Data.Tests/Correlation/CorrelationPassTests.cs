@@ -1,0 +1,140 @@
+using OmsDashboard.Data.Correlation;
+using OmsDashboard.Data.Import;
+using OmsDashboard.Testing;
+
+namespace OmsDashboard.Data.Tests.Correlation;
+
+/// <summary>
+/// The correlation pass on a real database: signals stored in the source tables come out as
+/// outages with sources, timeline and signal states, in one transaction; passes are idempotent,
+/// survive a restart, and a pass killed half-way loses and doubles nothing.
+/// </summary>
+public sealed class CorrelationPassTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 27, 13, 0, 0, TimeSpan.Zero);
+    private const string Fuse = "FUS:LN5985355-3";
+    private TestDatabase _db = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateMigratedAsync("pass");
+        var imported = await new TopologyImporter(_db.DataSource).ImportFilesAsync(RepoPaths.Feeder("ieee8500", "nodes.csv"), RepoPaths.Feeder("ieee8500", "assets.csv"));
+        Assert.True(imported.Succeeded);
+    }
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    private CorrelationPass NewPass() => new(_db.DataSource, TimeProvider.System);
+
+    /// <summary>Last gasps from three quarters of the fuse's meters at T0, stored as the ingestion path would.</summary>
+    private async Task<int> StoreFuseFault()
+    {
+        await _db.ExecuteAsync($"""
+            WITH RECURSIVE below AS (
+                SELECT id FROM network_devices WHERE id = '{Fuse}'
+                UNION ALL SELECT d.id FROM network_devices d JOIN below b ON d.parent_device_id = b.id),
+            meters AS (
+                SELECT m.id, row_number() OVER (ORDER BY m.id) AS n
+                  FROM oms_smart_meters m JOIN oms_customers c ON c.id = m.customer_id
+                  JOIN network_distribution_points p ON p.id = c.distribution_point_id
+                 WHERE p.parent_device_id IN (SELECT id FROM below))
+            INSERT INTO kaifa_events (event_id, meter_id, event_type, occurred_at, received_at)
+            SELECT 'KF-' || n, id, 'last_gasp', '{T0:O}'::timestamptz + (n % 3) * interval '1 second', '{T0:O}'::timestamptz + interval '40 seconds'
+              FROM meters WHERE n % 4 <> 0
+            """);
+        return (int)await _db.ScalarAsync<long>("SELECT count(*) FROM kaifa_events");
+    }
+
+    private Task<string> Fingerprint() => _db.ScalarAsync<string>("""
+        SELECT (SELECT md5(coalesce(string_agg(o::text, '|' ORDER BY number), '')) FROM (SELECT number, event_id, status, device_id, affected_customers_count, confidence_score, first_detected_at, confirmed_at, restored_at FROM oms_outage_events) o)
+            || (SELECT count(*)::text FROM oms_event_sources) || '/' || (SELECT count(*)::text FROM oms_event_timeline)
+            || '/' || (SELECT string_agg(correlation_state || coalesce(outage_event_id::text, '-'), ',' ORDER BY event_id) FROM kaifa_events)
+        """);
+
+    [Fact]
+    public async Task Run_StoredFuseFault_WritesThePredictedOutageWithSourcesAndTimeline()
+    {
+        int gasps = await StoreFuseFault();
+
+        var result = await NewPass().RunAsync(T0.AddMinutes(5));
+
+        Assert.Equal((gasps, 1), (result.ProcessedSignals, result.Created));
+        Assert.Equal(("confirmed", Fuse, "fuse", 1L), (
+            await _db.ScalarAsync<string>("SELECT status FROM oms_outage_events"),
+            await _db.ScalarAsync<string>("SELECT device_id FROM oms_outage_events"),
+            await _db.ScalarAsync<string>("SELECT device_kind FROM oms_outage_events"),
+            await _db.ScalarAsync<long>("SELECT number FROM oms_outage_events")));
+        Assert.Equal(T0, await _db.ScalarAsync<DateTimeOffset>("SELECT first_detected_at FROM oms_outage_events"));
+        Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_sources WHERE source_type = 'kaifa'"));
+        Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM kaifa_events WHERE correlation_state = 'correlated' AND outage_event_id IS NOT NULL"));
+        Assert.Equal("created,status_changed", await _db.ScalarAsync<string>("SELECT string_agg(entry_type, ',' ORDER BY occurred_at, id) FROM oms_event_timeline"));
+        Assert.Equal("roll_up", await _db.ScalarAsync<string>("SELECT explanation->>'rule' FROM oms_outage_events"));
+        Assert.Equal(1, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_active_outages"));
+    }
+
+    [Fact]
+    public async Task Run_InsideTheHold_QueuesTheSignalsAndOpensNothingYet()
+    {
+        int gasps = await StoreFuseFault();
+
+        var result = await NewPass().RunAsync(T0.AddSeconds(30));
+
+        Assert.Equal((0, 0), (result.ProcessedSignals, result.Created));
+        Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM kaifa_events WHERE correlation_state = 'queued'"));
+        Assert.Equal(0, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_outage_events"));
+    }
+
+    [Fact]
+    public async Task Run_AgainWithNothingNew_ChangesNothing()
+    {
+        await StoreFuseFault();
+        var pass = NewPass();
+        await pass.RunAsync(T0.AddMinutes(5));
+        string before = await Fingerprint();
+
+        var again = await pass.RunAsync(T0.AddMinutes(5));
+
+        Assert.Equal((0, 0, 0), (again.ProcessedSignals, again.Created, again.Restored));
+        Assert.Equal(before, await Fingerprint());
+    }
+
+    [Fact]
+    public async Task Run_AfterARestart_RebuildsFromTheDatabaseAndCarriesOn()
+    {
+        await StoreFuseFault();
+        await NewPass().RunAsync(T0.AddMinutes(5));
+        await _db.ExecuteAsync($"""
+            INSERT INTO kaifa_events (event_id, meter_id, event_type, occurred_at, received_at)
+            SELECT 'KR-' || event_id, meter_id, 'power_restore', '{T0.AddHours(1):O}', '{T0.AddHours(1).AddSeconds(20):O}' FROM kaifa_events
+            """);
+
+        var restarted = NewPass();
+        var result = await restarted.RunAsync(T0.AddHours(1).AddMinutes(5));
+
+        Assert.Equal((0, 1), (result.Created, result.Restored));
+        Assert.Equal(("restored", 1L), (await _db.ScalarAsync<string>("SELECT status FROM oms_outage_events"), await _db.ScalarAsync<long>("SELECT count(*) FROM oms_outage_events")));
+        Assert.Equal(T0.AddHours(1), await _db.ScalarAsync<DateTimeOffset>("SELECT restored_at FROM oms_outage_events"));
+        Assert.Equal(1, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_timeline WHERE entry_type = 'created'"));
+    }
+
+    [Theory]
+    [InlineData("queued"), InlineData("outages"), InlineData("timeline"), InlineData("sources"), InlineData("signals"), InlineData("state")]
+    public async Task Run_KilledHalfWay_LosesNothingAndCountsNothingTwice(string step)
+    {
+        int gasps = await StoreFuseFault();
+        string untouched = await Fingerprint();
+        var pass = NewPass();
+        pass.BeforeWriteStep = name => name == step ? throw new IOException($"killed before {name}") : Task.CompletedTask;
+
+        await Assert.ThrowsAsync<IOException>(() => pass.RunAsync(T0.AddMinutes(5)));
+        Assert.Equal(untouched, await Fingerprint());
+
+        pass.BeforeWriteStep = null;
+        var result = await pass.RunAsync(T0.AddMinutes(5));
+
+        Assert.Equal((gasps, 1), (result.ProcessedSignals, result.Created));
+        Assert.Equal(1, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_outage_events"));
+        Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_sources"));
+        Assert.Equal(2, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_timeline"));
+    }
+}
