@@ -34,6 +34,17 @@ public sealed partial class CorrelationEngine
                 Close(node, evidence);
                 break;
             default:
+                if (s.Source == SourceSystem.Callcenter && s.AccountNumber is null && s.Lat is { } lat && s.Lon is { } lon)
+                {
+                    // A call placed only by its coordinates belongs to a neighbour already out, if any.
+                    int nearOut = _index.NearestCustomer(lat, lon, ActiveRules.SpatialRadiusMeters,
+                        c => _state[c] == CustomerState.Dark || ActiveOutageAbove(c) is not null);
+                    if (nearOut >= 0 && nearOut != node)
+                    {
+                        node = nearOut;
+                        evidence = evidence with { Customer = node };
+                    }
+                }
                 if (IsRestoration(s.Type))
                 {
                     Restore(node, evidence);
@@ -62,6 +73,13 @@ public sealed partial class CorrelationEngine
                     return;
                 }
             }
+        }
+        if (e.Source == SourceSystem.Callcenter && _state[c] == CustomerState.Live
+            && _deviceLiveAt.TryGetValue(c, out long liveAt) && liveAt <= t && t - liveAt <= ActiveRules.TimeWindow.Ticks)
+        {
+            _changes.Signals.Add(new AppliedSignal(ToSignal(e), null, true,
+                $"the customer's meter or ONU reported power back {TimeSpan.FromTicks(t - liveAt).TotalMinutes:0} min before this call"));
+            return;
         }
         if (_state[c] == CustomerState.Live && _since[c] > t)
         {
@@ -104,6 +122,7 @@ public sealed partial class CorrelationEngine
             return;
         }
         SetState(c, CustomerState.Live, t);
+        if (e.Source is SourceSystem.Kaifa or SourceSystem.Onu) _deviceLiveAt[c] = t;
         _hazards.Remove(c);
         _dirtyFeeders.Add(_net.Feeders[c]);
         if (_coveredBy.Remove(c, out var outage) || (outage = ActiveOutageAbove(c)) is not null)
@@ -189,8 +208,15 @@ public sealed partial class CorrelationEngine
                 {
                     SetState(c, CustomerState.Unknown, at.UtcTicks);
                     _hazards.Remove(c);
-                    if (_index.MeterOf[c] is { } meter) presumed.Add(meter);
                 }
+            }
+        }
+        // Verify: ping every meter below the device that has not said it has power again.
+        if (!momentary && _opt.PingLimit > 0)
+        {
+            foreach (int c in CustomersBelow(o.Device))
+            {
+                if (_state[c] != CustomerState.Live && _index.MeterOf[c] is { } meter) presumed.Add(meter);
             }
         }
         Deactivate(o);
@@ -224,6 +250,23 @@ public sealed partial class CorrelationEngine
         if (next != CustomerState.Dark)
         {
             _customerEvidence.Remove(c);
+        }
+    }
+
+    /// <summary>Customer nodes at or below a node.</summary>
+    private IEnumerable<int> CustomersBelow(int node)
+    {
+        var stack = new Stack<int>();
+        stack.Push(node);
+        while (stack.Count > 0)
+        {
+            int v = stack.Pop();
+            if (_net.Kinds[v] == NodeKind.Customer)
+            {
+                yield return v;
+                continue;
+            }
+            foreach (int child in _net.ChildrenOf(v)) stack.Push(child);
         }
     }
 

@@ -168,6 +168,29 @@ public sealed partial class CorrelationEngine
         foreach (var o in touched)
         {
             Refresh(o, at);
+            PingNeighbours(o, at);
+        }
+    }
+
+    /// <summary>
+    /// A small outage may be part of a larger one whose other meters stayed silent: ping the
+    /// silent meters under the device above it once, so that their answers settle the extent.
+    /// </summary>
+    private void PingNeighbours(Outage o, DateTimeOffset at)
+    {
+        if (_opt.PingLimit <= 0 || !o.IsActive) return;
+        int parent = _net.Parents[o.Device];
+        if (parent < 0 || IsTelemetered(parent) || _net.Kinds[parent] == NodeKind.Substation) return;
+        if (_net.CustomersDownstream[parent] > _opt.NeighbourPingLimit || !_neighbourPinged.Add(((long)o.Number << 24) ^ parent)) return;
+        var meters = new List<string>();
+        foreach (int c in CustomersBelow(parent))
+        {
+            if (_state[c] == CustomerState.Unknown && _index.MeterOf[c] is { } meter) meters.Add(meter);
+        }
+        if (meters.Count > 0)
+        {
+            meters.Sort(StringComparer.Ordinal);
+            _changes.Pings.Add(new PingRequest(at, o.Number, meters));
         }
     }
 

@@ -51,6 +51,9 @@ public sealed partial class CorrelationEngine
     // Per customer node.
     private readonly CustomerState[] _state;
     private readonly long[] _since;
+    // When a customer's meter or ONU last reported power (a call does not override it for a while).
+    private readonly Dictionary<int, long> _deviceLiveAt = [];
+    private readonly HashSet<long> _neighbourPinged = [];
     private readonly Dictionary<int, List<Evidence>> _customerEvidence = [];
     private readonly Dictionary<int, List<long>> _pendingRestores = [];
     private readonly Dictionary<int, Outage> _coveredBy = [];
@@ -127,6 +130,10 @@ public sealed partial class CorrelationEngine
 
     /// <summary>Signals accepted but not yet in effect (inside their hold).</summary>
     public int PendingSignals => _pending.Count;
+
+    /// <summary>The outage a signal is currently evidence for, or null.</summary>
+    public long? EvidenceOutage(SourceSystem source, string sourceId) =>
+        _evidenceOutage.TryGetValue(Key(source, sourceId), out long number) ? number : null;
 
     /// <summary>Operator override of storm mode (null = automatic).</summary>
     public void OverrideStormMode(bool? active, DateTimeOffset at, string who) => _storm.Override(active, at, who);

@@ -69,4 +69,10 @@ public sealed record EngineOptions
     /// restored is presumed restored and its meter pinged (0 = no pings).
     /// </summary>
     public int PingLimit { get; init; } = 1000;
+
+    /// <summary>
+    /// A new small outage pings the silent meters under the device above it, when that device
+    /// has at most this many customers, to find the outage's real extent (0 = never).
+    /// </summary>
+    public int NeighbourPingLimit { get; init; } = 64;
 }

@@ -74,7 +74,7 @@ public sealed class NetworkIndex
         Network.TryGetIndex(deviceId, out node) && (Network.Kinds[node] == NodeKind.Feeder || Network.Kinds[node].IsLineDevice());
 
     /// <summary>The customer nearest to a point within <paramref name="radiusMeters"/>, or -1.</summary>
-    public int NearestCustomer(double lat, double lon, double radiusMeters)
+    public int NearestCustomer(double lat, double lon, double radiusMeters, Func<int, bool>? where = null)
     {
         int reach = (int)Math.Ceiling(radiusMeters / CellMeters);
         long cy = (long)Math.Floor(lat / _cellLat), cx = (long)Math.Floor(lon / _cellLon);
@@ -87,6 +87,7 @@ public sealed class NetworkIndex
                 if (!_grid.TryGetValue(Key(y, x), out var cell)) continue;
                 foreach (int c in cell)
                 {
+                    if (where is not null && !where(c)) continue;
                     double d = DistanceMeters(lat, lon, Network.Lats[c], Network.Lons[c]);
                     if (d <= bestDistance && (best < 0 || d < bestDistance || c < best))
                     {
