@@ -179,7 +179,9 @@ public sealed partial class CorrelationEngine
     private void PingNeighbours(Outage o, DateTimeOffset at)
     {
         if (_opt.PingLimit <= 0 || !o.IsActive) return;
+        // The first device above that has customers the outage does not already cover.
         int parent = _net.Parents[o.Device];
+        while (parent >= 0 && _net.CustomersDownstream[parent] <= Math.Max(1, _net.CustomersDownstream[o.Device])) parent = _net.Parents[parent];
         if (parent < 0 || IsTelemetered(parent) || _net.Kinds[parent] == NodeKind.Substation) return;
         if (_net.CustomersDownstream[parent] > _opt.NeighbourPingLimit || !_neighbourPinged.Add(((long)o.Number << 24) ^ parent)) return;
         var meters = new List<string>();

@@ -225,6 +225,7 @@ public sealed partial class CorrelationEngine
         {
             foreach (var o in list)
             {
+                VerifyAfterMomentaryThreshold(o, now);
                 if (o.Status != OutageStatus.Unconfirmed) continue;
                 var due = o.FirstDetectedAt + RulesFor(o).AgingToProbable;
                 if (due <= now)
@@ -236,6 +237,23 @@ public sealed partial class CorrelationEngine
             }
         }
     }
+
+    /// <summary>
+    /// A small outage still open past the momentary threshold pings its own dark meters once: a
+    /// restore that was lost on the AMI network must not leave a momentary open for ever.
+    /// </summary>
+    private void VerifyAfterMomentaryThreshold(Outage o, DateTimeOffset now)
+    {
+        if (_opt.PingLimit <= 0 || o.FirstDetectedAt + _opt.MomentaryThreshold > now || o.Customers.Count > _opt.NeighbourPingLimit
+            || !_verifyPinged.Add(o.Number))
+        {
+            return;
+        }
+        var meters = o.Customers.Where(c => _state[c] == CustomerState.Dark).Select(c => _index.MeterOf[c]).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        if (meters.Count > 0) _changes.Pings.Add(new PingRequest(now, o.Number, meters));
+    }
+
+    private readonly HashSet<long> _verifyPinged = [];
 
     private RuleSet RulesFor(Outage o) => o.ScadaConfirmed ? _opt.ScadaPriority : ActiveRules;
 
