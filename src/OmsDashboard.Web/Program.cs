@@ -14,16 +14,17 @@ builder.WebHost.UseStaticWebAssets();
 
 builder.AddOmsDatabase();
 builder.AddOmsDashboard();
+builder.AddOmsCorrelation();
+builder.AddOmsJobs();
 builder.Services.AddOpenApi();
+builder.Services.AddProblemDetails();
 
 var app = builder.Build();
 
 await app.PrepareDatabaseAsync();
 
-if (!app.Environment.IsDevelopment())
-{
-    app.UseExceptionHandler("/error", createScopeForErrors: true);
-}
+// Unhandled errors become ProblemDetails (500) with a trace id, never a stack trace or an HTML page.
+app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAntiforgery();
 
@@ -32,6 +33,8 @@ app.UseStaticFiles();
 app.MapOpenApi();
 app.MapHealth();
 app.MapTopologyApi();
+app.MapOutagesApi();
+app.MapOmsRealtime();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

@@ -38,6 +38,12 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
 
     private Task Step(string name) => BeforeWriteStep?.Invoke(name) ?? Task.CompletedTask;
 
+    /// <summary>What the last successful pass changed (for the real-time push).</summary>
+    public EngineChanges? LastChanges { get; private set; }
+
+    /// <summary>The database id of an engine outage, once written.</summary>
+    public Guid? IdOf(long number) => _ids.TryGetValue(number, out var id) ? id : null;
+
     /// <summary>The engine after the last successful pass (null before the first).</summary>
     public CorrelationEngine? Engine => _engine;
 
@@ -73,6 +79,7 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
             await WriteStateAsync(connection, engine, state.Passes + 1, ct);
             await tx.CommitAsync(ct);
             _passesSeen = state.Passes + 1;
+            LastChanges = changes;
 
             return new CorrelationPassResult(
                 changes.Signals.Select(s => (s.Signal.Source, s.Signal.SourceId)).Distinct().Count(),

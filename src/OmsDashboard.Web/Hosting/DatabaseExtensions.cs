@@ -14,10 +14,7 @@ internal static class DatabaseExtensions
     /// </summary>
     public static void AddOmsDatabase(this IHostApplicationBuilder builder)
     {
-        string connectionString = builder.Configuration["OMS_CONNECTION_STRING"]
-            ?? builder.Configuration.GetConnectionString("Oms")
-            ?? throw new InvalidOperationException(
-                "No database configured: set OMS_CONNECTION_STRING (./run.sh does this for the embedded cluster) or ConnectionStrings:Oms.");
+        string connectionString = ConnectionString(builder.Configuration);
         builder.Services.AddSingleton(_ => OmsDatabase.CreateDataSource(connectionString));
         builder.Services.AddDbContextFactory<OmsDbContext>((sp, options) =>
             OmsDatabase.Configure(options, sp.GetRequiredService<NpgsqlDataSource>()));
@@ -25,6 +22,12 @@ internal static class DatabaseExtensions
         builder.Services.AddSingleton<TopologyImporter>();
         builder.Services.AddOptions<OmsOptions>().BindConfiguration(OmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
     }
+
+    public static string ConnectionString(IConfiguration configuration) =>
+        configuration["OMS_CONNECTION_STRING"]
+        ?? configuration.GetConnectionString("Oms")
+        ?? throw new InvalidOperationException(
+            "No database configured: set OMS_CONNECTION_STRING (./run.sh does this for the embedded cluster) or ConnectionStrings:Oms.");
 
     /// <summary>Migrates the database and, on first run, imports the demo network.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)

@@ -16,6 +16,12 @@ public sealed class ApiHost : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = default!;
 
+    /// <summary>The host's database, for arranging stored signals directly.</summary>
+    public TestDatabase Database => _database!;
+
+    /// <summary>The in-memory app, e.g. for a SignalR client over the test server.</summary>
+    public WebApplicationFactory<Program> Factory => _factory!;
+
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateMigratedAsync("web_api");

@@ -1,0 +1,71 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using OmsDashboard.Data.Correlation;
+using OmsDashboard.Data.Queries;
+using OmsDashboard.Web.Correlation;
+using OmsDashboard.Web.Realtime;
+
+namespace OmsDashboard.Web.Hosting;
+
+internal static class CorrelationExtensions
+{
+    /// <summary>The correlation pass, its runner and safety-net job, and the real-time push.</summary>
+    public static void AddOmsCorrelation(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<CorrelationTrigger>();
+        builder.Services.AddSingleton(sp => new CorrelationPass(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<OutageQueries>();
+        builder.Services.AddSingleton<OutageNotifier>();
+        builder.Services.AddSingleton<OutageBroadcaster>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutageBroadcaster>());
+        builder.Services.AddSingleton<CorrelationRunner>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CorrelationRunner>());
+        builder.Services.AddTransient<CorrelationJob>();
+        builder.Services.AddSignalR();
+    }
+
+    /// <summary>
+    /// Hangfire on PostgreSQL (schema <c>hangfire</c> in the OMS database): LISTEN/NOTIFY long
+    /// polling with a short poll interval as the fallback (the listener does not reconnect by
+    /// itself after a dropped connection).
+    /// </summary>
+    public static void AddOmsJobs(this IHostApplicationBuilder builder)
+    {
+        string connectionString = DatabaseExtensions.ConnectionString(builder.Configuration);
+        builder.Services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
+            {
+                SchemaName = "hangfire",
+                QueuePollInterval = TimeSpan.FromSeconds(2),
+                EnableLongPolling = true,
+                PrepareSchemaIfNecessary = true,
+            }));
+        builder.Services.AddHangfireServer(o =>
+        {
+            o.WorkerCount = 2;
+            o.ServerName = $"oms-{Environment.MachineName}-{Environment.ProcessId}";
+        });
+    }
+
+    public static void MapOmsRealtime(this WebApplication app)
+    {
+        app.MapHub<OutagesHub>(OutagesHub.Path);
+        RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>());
+    }
+}
+
+/// <summary>Every recurring job, in one place, with constant ids.</summary>
+public static class RecurringJobs
+{
+    public const string CorrelationSafetyNet = "correlation-safety-net";
+
+    public static void Register(IRecurringJobManager jobs)
+    {
+        // Ingestion asks for a pass after every batch; this one covers quiet times (aging,
+        // storm-mode deactivation, signals stored by other means) once a minute.
+        jobs.AddOrUpdate<CorrelationJob>(CorrelationSafetyNet, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+    }
+}
