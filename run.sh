@@ -19,7 +19,9 @@
 #   OMS_PG_PORT             port of the local cluster (default 55432)
 #   OMS_URLS                where the dashboard listens (default http://127.0.0.1:5080)
 #   ASPNETCORE_ENVIRONMENT  default Production
-#   OMS_DEMO_FEED           set to false by --no-demo
+#   OMS_DEMO_FEED           the live demo feed (default true; --no-demo sets false)
+#   OMS_INGEST_API_KEY      the API key with every scope; when unset, one is generated once,
+#                           kept in .oms/ingest-api-key and printed below
 
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -63,8 +65,22 @@ else
 fi
 oms_require_dotnet
 
+export OMS_DEMO_FEED="${OMS_DEMO_FEED:-true}"
+# The embedded default's API key (every scope): scripts, the demo feed and tests use it.
+if [[ -z "${OMS_INGEST_API_KEY:-}" ]]; then
+  key_file="$root/.oms/ingest-api-key"
+  mkdir -p "$root/.oms"
+  if [[ ! -s "$key_file" ]]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$key_file")
+  fi
+  OMS_INGEST_API_KEY="$(cat "$key_file")"
+fi
+export OMS_INGEST_API_KEY
+
 echo
 echo "OmsDashboard is at $OMS_URLS"
+echo "  API key (X-Api-Key, every scope): $OMS_INGEST_API_KEY"
+echo "  demo feed: $OMS_DEMO_FEED (./run.sh --no-demo turns it off)"
 echo "  (once it has built and started; Ctrl-C stops it)"
 if ((local_cluster)); then
   echo "  The PostgreSQL cluster in .oms/pgdata-cluster keeps running after the dashboard"

@@ -22,6 +22,11 @@ internal static class CorrelationExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CorrelationRunner>());
         builder.Services.AddTransient<CorrelationJob>();
         builder.Services.AddSignalR();
+        if (Demo.DemoFeed.IsEnabled(builder.Configuration))
+        {
+            builder.Services.AddHttpClient("demo");
+            builder.Services.AddHostedService<Demo.DemoFeed>();
+        }
     }
 
     /// <summary>
