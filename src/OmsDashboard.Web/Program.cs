@@ -1,3 +1,4 @@
+using Scalar.AspNetCore;
 using OmsDashboard.Web.Api;
 using OmsDashboard.Web.Components;
 using OmsDashboard.Web.Hosting;
@@ -31,6 +32,8 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.UseStaticFiles();
 app.MapOpenApi();
+// A browsable API reference at /scalar/v1, from the OpenAPI document.
+app.MapScalarApiReference(o => o.WithTitle("OmsDashboard API"));
 app.MapHealth();
 app.MapTopologyApi();
 app.MapOutagesApi();

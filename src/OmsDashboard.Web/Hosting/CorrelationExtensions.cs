@@ -58,6 +58,11 @@ internal static class CorrelationExtensions
     public static void MapOmsRealtime(this WebApplication app)
     {
         app.MapHub<OutagesHub>(OutagesHub.Path);
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new HangfireDashboardAuthorization()],
+            DashboardTitle = "OmsDashboard jobs",
+        });
         RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>());
     }
 }
