@@ -57,10 +57,12 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
             await using var tx = await connection.BeginTransactionAsync(ct);
             await Exec(connection, $"SELECT pg_advisory_xact_lock({PassLockKey})", ct);
             var state = await ReadStateAsync(connection, ct);
-            if (_engine is null || state.Passes != _passesSeen)
+            var settings = await EngineSettings.ReadAsync(connection, options, ct);
+            if (_engine is null || state.Passes != _passesSeen || settings.Version != _settingsVersion)
             {
-                // First pass here, or another process ran passes meanwhile: rebuild from the database.
-                await RebuildAsync(connection, state, ct);
+                // First pass here, another process ran passes meanwhile, or an operator changed the
+                // rules: rebuild from the database.
+                await RebuildAsync(connection, state, settings, ct);
             }
             var engine = _engine!;
 
@@ -101,6 +103,7 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
     }
 
     private long _passesSeen = -1;
+    private string? _settingsVersion;
 
     private sealed record PassState(DateTimeOffset? ProcessedUntil, long NextOutageNumber, long Passes);
 
@@ -113,10 +116,12 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
     }
 
     /// <summary>Replays every signal the engine had taken in, up to the stored watermark.</summary>
-    private async Task RebuildAsync(NpgsqlConnection connection, PassState state, CancellationToken ct)
+    private async Task RebuildAsync(NpgsqlConnection connection, PassState state, EngineSettings settings, CancellationToken ct)
     {
         var network = await NetworkLoader.LoadAsync(dataSource, ct);
-        var engine = new CorrelationEngine(network, options);
+        var engine = new CorrelationEngine(network, settings.Options, settings.Storm);
+        if (settings.ManualStorm is { } forced) engine.OverrideStormMode(forced, time.GetUtcNow(), "an operator (stored override)");
+        _settingsVersion = settings.Version;
         foreach (var signal in await SignalReader.ReadAsync(connection, "'queued', 'correlated', 'unmatched'", int.MaxValue, ct))
         {
             engine.Ingest(signal);

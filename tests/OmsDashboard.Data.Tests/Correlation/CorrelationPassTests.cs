@@ -137,4 +137,32 @@ public sealed class CorrelationPassTests : IAsyncLifetime
         Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_sources"));
         Assert.Equal(2, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_timeline"));
     }
+
+    [Fact]
+    public async Task Run_AfterTheRulesChange_RebuildsWithTheStoredRuleSet()
+    {
+        await StoreFuseFault();
+        var pass = NewPass();
+        await pass.RunAsync(T0.AddSeconds(30));
+
+        // An operator raises the standard confirmation threshold to certainty (only SCADA reaches it).
+        await _db.ExecuteAsync("UPDATE oms_correlation_rules SET confidence_threshold = 1.0, updated_at = now() WHERE name = 'standard'");
+        await pass.RunAsync(T0.AddMinutes(5));
+
+        Assert.Equal("unconfirmed", await _db.ScalarAsync<string>("SELECT status FROM oms_outage_events"));
+        Assert.Equal(1.0, pass.Engine!.Options.Standard.ConfidenceThreshold);
+    }
+
+    [Fact]
+    public async Task Run_StoredStormOverride_PutsTheEngineInStormMode()
+    {
+        await StoreFuseFault();
+        await _db.ExecuteAsync("UPDATE oms_storm_mode_settings SET manual_override = 'on', updated_at = now() WHERE id = 1");
+
+        var pass = NewPass();
+        await pass.RunAsync(T0.AddMinutes(5));
+
+        Assert.True(pass.Engine!.Storm.Active);
+        Assert.Equal("storm", await _db.ScalarAsync<string>("SELECT explanation->>'ruleSet' FROM oms_outage_events"));
+    }
 }
