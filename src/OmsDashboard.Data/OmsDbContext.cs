@@ -35,6 +35,7 @@ public sealed class OmsDbContext(DbContextOptions<OmsDbContext> options) : DbCon
     public DbSet<OmsStormModeState> StormModeState => Set<OmsStormModeState>();
     public DbSet<OmsCorrelationState> CorrelationState => Set<OmsCorrelationState>();
     public DbSet<OmsMomentaryEvent> MomentaryEvents => Set<OmsMomentaryEvent>();
+    public DbSet<OmsApiKey> ApiKeys => Set<OmsApiKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

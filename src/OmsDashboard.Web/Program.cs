@@ -2,6 +2,8 @@ using Scalar.AspNetCore;
 using OmsDashboard.Web.Api;
 using OmsDashboard.Web.Components;
 using OmsDashboard.Web.Hosting;
+using OmsDashboard.Web.Ingestion;
+using OmsDashboard.Web.Security;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -17,6 +19,8 @@ builder.AddOmsDatabase();
 builder.AddOmsDashboard();
 builder.AddOmsCorrelation();
 builder.AddOmsJobs();
+builder.AddOmsSecurity();
+builder.AddOmsIngestion();
 builder.Services.AddOpenApi();
 builder.Services.AddProblemDetails();
 
@@ -27,6 +31,8 @@ await app.PrepareDatabaseAsync();
 // Unhandled errors become ProblemDetails (500) with a trace id, never a stack trace or an HTML page.
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
@@ -37,6 +43,7 @@ app.MapScalarApiReference(o => o.WithTitle("OmsDashboard API"));
 app.MapHealth();
 app.MapTopologyApi();
 app.MapOutagesApi();
+app.MapIngestionApi();
 app.MapOmsRealtime();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

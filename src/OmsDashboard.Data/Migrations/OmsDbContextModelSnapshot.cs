@@ -399,6 +399,66 @@ namespace OmsDashboard.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("OmsDashboard.Data.Entities.OmsApiKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<byte[]>("KeyHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("key_hash");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.PrimitiveCollection<string[]>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scopes");
+
+                    b.PrimitiveCollection<string[]>("Sources")
+                        .HasColumnType("text[]")
+                        .HasColumnName("sources");
+
+                    b.HasKey("Id")
+                        .HasName("pk_oms_api_keys");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_oms_api_keys_key_hash");
+
+                    b.HasIndex("Name")
+                        .HasDatabaseName("ix_oms_api_keys_name");
+
+                    b.ToTable("oms_api_keys", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_oms_api_keys_hash", "octet_length(key_hash) = 32");
+
+                            t.HasCheckConstraint("ck_oms_api_keys_name", "length(name) BETWEEN 1 AND 200");
+
+                            t.HasCheckConstraint("ck_oms_api_keys_scopes", "cardinality(scopes) > 0 AND scopes <@ ARRAY['ingest','read','operate','admin']::text[]");
+
+                            t.HasCheckConstraint("ck_oms_api_keys_sources", "sources IS NULL OR (cardinality(sources) > 0 AND sources <@ ARRAY['scada','kaifa','onu','callcenter']::text[])");
+                        });
+                });
+
             modelBuilder.Entity("OmsDashboard.Data.Entities.OmsCorrelationRule", b =>
                 {
                     b.Property<int>("Id")

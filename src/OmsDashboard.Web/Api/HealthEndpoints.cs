@@ -35,6 +35,7 @@ internal static class HealthEndpoints
             }
         })
         .WithName("Health")
+        .AllowAnonymous()
         .WithTags("Health")
         .Produces<HealthReport>(200)
         .Produces<HealthReport>(503);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OmsDashboard.Data.Correlation;
 using OmsDashboard.Data.Queries;
 using OmsDashboard.Web.Correlation;
+using OmsDashboard.Web.Security;
 
 namespace OmsDashboard.Web.Api;
 
@@ -14,12 +15,15 @@ internal static class OutagesApi
         var group = app.MapGroup("/api/oms").WithTags("Outages");
 
         group.MapGet("/outages", ListAsync)
+            .RequireAuthorization(OmsPolicies.Read)
             .WithName("ListOutages")
             .WithSummary("Outages, newest first: status=active|restored|all (default active), feeder, since, page, pageSize.");
         group.MapGet("/outages/{id}", GetAsync)
+            .RequireAuthorization(OmsPolicies.Read)
             .WithName("GetOutage")
             .WithSummary("One outage (by id or event id) with its sources, timeline and explanation.");
         group.MapPost("/correlate", CorrelateAsync)
+            .RequireAuthorization(OmsPolicies.Operate)
             .WithName("Correlate")
             .WithSummary("Runs a correlation pass now over every stored signal not yet correlated; asOf advances the engine's clock (replay).");
         return group;

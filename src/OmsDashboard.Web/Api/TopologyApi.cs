@@ -6,7 +6,7 @@ internal static class TopologyApi
 {
     public static void MapTopologyApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/oms/topology").WithTags("Topology");
+        var group = app.MapGroup("/api/oms/topology").WithTags("Topology").RequireAuthorization(Security.OmsPolicies.Read);
 
         group.MapGet("/summary", async (TopologyQueries queries, CancellationToken ct) =>
             TypedResults.Ok(TopologySummaryDto.From(await queries.GetSummaryAsync(ct))))

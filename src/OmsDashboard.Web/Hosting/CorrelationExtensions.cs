@@ -57,7 +57,7 @@ internal static class CorrelationExtensions
 
     public static void MapOmsRealtime(this WebApplication app)
     {
-        app.MapHub<OutagesHub>(OutagesHub.Path);
+        app.MapHub<OutagesHub>(OutagesHub.Path).RequireAuthorization(Security.OmsPolicies.Read);
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
             Authorization = [new HangfireDashboardAuthorization()],

@@ -14,6 +14,9 @@ public sealed class ApiHost : IAsyncLifetime
     private TestDatabase? _database;
     private WebApplicationFactory<Program>? _factory;
 
+    /// <summary>The embedded default key of the test host (every scope); <see cref="Client"/> sends it.</summary>
+    public const string ApiKey = "oms-test-key-6b1f0c2e9d4a4f7e8c3b5a2d1e0f9a8b";
+
     public HttpClient Client { get; private set; } = default!;
 
     /// <summary>The host's database, for arranging stored signals directly.</summary>
@@ -30,8 +33,10 @@ public sealed class ApiHost : IAsyncLifetime
         {
             builder.UseEnvironment("Production");
             builder.UseSetting("OMS_CONNECTION_STRING", connectionString);
+            builder.UseSetting("OMS_INGEST_API_KEY", ApiKey);
         });
         Client = _factory.CreateClient();
+        Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
     }
 
     public async Task DisposeAsync()

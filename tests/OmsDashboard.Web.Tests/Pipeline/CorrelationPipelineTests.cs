@@ -120,4 +120,32 @@ public sealed class CorrelationPipelineTests(ApiHost host)
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
+
+    [Theory]
+    [InlineData("GET", "/api/oms/outages")]
+    [InlineData("GET", "/api/oms/outages/OUT-19990101-0001")]
+    [InlineData("POST", "/api/oms/correlate")]
+    public async Task OutageEndpoints_WithoutAKey_Are401(string method, string url)
+    {
+        using var anonymous = host.Factory.CreateClient();
+
+        var response = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), url));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Hub_WithoutAKey_RefusesTheConnection()
+    {
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(host.Factory.Server.BaseAddress, "hubs/outages"), o =>
+            {
+                o.HttpMessageHandlerFactory = _ => host.Factory.Server.CreateHandler();
+                o.Transports = HttpTransportType.LongPolling;
+            })
+            .Build();
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => hub.StartAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+    }
 }
