@@ -88,3 +88,33 @@ public static class RepoPaths
 
     public static string Feeder(string name, string file) => Path.Combine(Root, "db", "feeders", name, file);
 }
+
+/// <summary>Signals stored straight into the source tables, as the ingestion path would leave them.</summary>
+public static class StoredSignals
+{
+    /// <summary>The IEEE 8500 fuse the tests fault: 40 customers, none of them telemetered.</summary>
+    public const string IeeeFuse = "FUS:LN5985355-3";
+
+    /// <summary>
+    /// Last gasps from three quarters of the meters below <paramref name="device"/> (all customers of
+    /// its subtree), occurring at <paramref name="at"/> + 0–2 s and received 40 s later; ids
+    /// <c>{prefix}-n</c>. Returns how many were stored.
+    /// </summary>
+    public static async Task<int> StoreLastGaspsBelowAsync(this TestDatabase db, string device, DateTimeOffset at, string prefix)
+    {
+        await db.ExecuteAsync($"""
+            WITH RECURSIVE below AS (
+                SELECT id FROM network_devices WHERE id = '{device}'
+                UNION ALL SELECT d.id FROM network_devices d JOIN below b ON d.parent_device_id = b.id),
+            meters AS (
+                SELECT m.id, row_number() OVER (ORDER BY m.id) AS n
+                  FROM oms_smart_meters m JOIN oms_customers c ON c.id = m.customer_id
+                  JOIN network_distribution_points p ON p.id = c.distribution_point_id
+                 WHERE p.parent_device_id IN (SELECT id FROM below))
+            INSERT INTO kaifa_events (event_id, meter_id, event_type, occurred_at, received_at)
+            SELECT '{prefix}-' || n, id, 'last_gasp', '{at:O}'::timestamptz + (n % 3) * interval '1 second', '{at:O}'::timestamptz + interval '40 seconds'
+              FROM meters WHERE n % 4 <> 0
+            """);
+        return (int)await db.ScalarAsync<long>($"SELECT count(*) FROM kaifa_events WHERE event_id LIKE '{prefix}-%'");
+    }
+}

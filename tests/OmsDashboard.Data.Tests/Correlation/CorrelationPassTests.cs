@@ -12,7 +12,7 @@ namespace OmsDashboard.Data.Tests.Correlation;
 public sealed class CorrelationPassTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 27, 13, 0, 0, TimeSpan.Zero);
-    private const string Fuse = "FUS:LN5985355-3";
+    private const string Fuse = StoredSignals.IeeeFuse;
     private TestDatabase _db = null!;
 
     public async Task InitializeAsync()
@@ -27,23 +27,7 @@ public sealed class CorrelationPassTests : IAsyncLifetime
     private CorrelationPass NewPass() => new(_db.DataSource, TimeProvider.System);
 
     /// <summary>Last gasps from three quarters of the fuse's meters at T0, stored as the ingestion path would.</summary>
-    private async Task<int> StoreFuseFault()
-    {
-        await _db.ExecuteAsync($"""
-            WITH RECURSIVE below AS (
-                SELECT id FROM network_devices WHERE id = '{Fuse}'
-                UNION ALL SELECT d.id FROM network_devices d JOIN below b ON d.parent_device_id = b.id),
-            meters AS (
-                SELECT m.id, row_number() OVER (ORDER BY m.id) AS n
-                  FROM oms_smart_meters m JOIN oms_customers c ON c.id = m.customer_id
-                  JOIN network_distribution_points p ON p.id = c.distribution_point_id
-                 WHERE p.parent_device_id IN (SELECT id FROM below))
-            INSERT INTO kaifa_events (event_id, meter_id, event_type, occurred_at, received_at)
-            SELECT 'KF-' || n, id, 'last_gasp', '{T0:O}'::timestamptz + (n % 3) * interval '1 second', '{T0:O}'::timestamptz + interval '40 seconds'
-              FROM meters WHERE n % 4 <> 0
-            """);
-        return (int)await _db.ScalarAsync<long>("SELECT count(*) FROM kaifa_events");
-    }
+    private Task<int> StoreFuseFault() => _db.StoreLastGaspsBelowAsync(Fuse, T0, "KF");
 
     private Task<string> Fingerprint() => _db.ScalarAsync<string>("""
         SELECT (SELECT md5(coalesce(string_agg(o::text, '|' ORDER BY number), '')) FROM (SELECT number, event_id, status, device_id, affected_customers_count, confidence_score, first_detected_at, confirmed_at, restored_at FROM oms_outage_events) o)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
+using OmsDashboard.Testing;
 using OmsDashboard.Web.Tests.Infrastructure;
 
 namespace OmsDashboard.Web.Tests.Pipeline;
@@ -15,28 +16,12 @@ namespace OmsDashboard.Web.Tests.Pipeline;
 [Collection(ApiCollection.Name)]
 public sealed class CorrelationPipelineTests(ApiHost host)
 {
-    private const string Fuse = "FUS:LN5985355-3";
+    private const string Fuse = StoredSignals.IeeeFuse;
 
     /// <summary>Signals dated a day ahead: the app's own background passes (clock = now) leave them in their hold.</summary>
     private static readonly DateTimeOffset T0 = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddDays(1).AddHours(13);
 
-    private async Task<int> StoreFuseFault(string prefix)
-    {
-        await host.Database.ExecuteAsync($"""
-            WITH RECURSIVE below AS (
-                SELECT id FROM network_devices WHERE id = '{Fuse}'
-                UNION ALL SELECT d.id FROM network_devices d JOIN below b ON d.parent_device_id = b.id),
-            meters AS (
-                SELECT m.id, row_number() OVER (ORDER BY m.id) AS n
-                  FROM oms_smart_meters m JOIN oms_customers c ON c.id = m.customer_id
-                  JOIN network_distribution_points p ON p.id = c.distribution_point_id
-                 WHERE p.parent_device_id IN (SELECT id FROM below))
-            INSERT INTO kaifa_events (event_id, meter_id, event_type, occurred_at, received_at)
-            SELECT '{prefix}-' || n, id, 'last_gasp', '{T0:O}'::timestamptz + (n % 3) * interval '1 second', '{T0:O}'::timestamptz + interval '40 seconds'
-              FROM meters WHERE n % 4 <> 0
-            """);
-        return (int)await host.Database.ScalarAsync<long>($"SELECT count(*) FROM kaifa_events WHERE event_id LIKE '{prefix}-%'");
-    }
+    private Task<int> StoreFuseFault(string prefix) => host.Database.StoreLastGaspsBelowAsync(Fuse, T0, prefix);
 
     private HubConnection Hub() => new HubConnectionBuilder()
         .WithUrl(new Uri(host.Factory.Server.BaseAddress, "hubs/outages"), o =>
