@@ -22,7 +22,16 @@ public sealed partial class DashboardApp : IAsyncLifetime
     private TestDatabase? _database;
     private IBrowser? _browser;
 
+    /// <summary>
+    /// The app's embedded default API key (every scope), given to it as <c>OMS_INGEST_API_KEY</c>:
+    /// tests that call the API send it as <c>X-Api-Key</c>.
+    /// </summary>
+    public const string ApiKey = "oms-browser-test-key-3f9c2a7e51d84b06a1c7e2d9b4f80a6c";
+
     public Uri BaseAddress { get; private set; } = default!;
+
+    /// <summary>The app's database, for arranging stored signals directly.</summary>
+    public TestDatabase Database => _database ?? throw new InvalidOperationException("the database has not been created");
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("the browser has not started");
 
@@ -93,6 +102,9 @@ public sealed partial class DashboardApp : IAsyncLifetime
             start.ArgumentList.Add(arg);
         }
         start.Environment["OMS_CONNECTION_STRING"] = connectionString;
+        start.Environment["OMS_INGEST_API_KEY"] = ApiKey;
+        // Tests arrange their own outages: no simulated feed, whatever the shell running them says.
+        start.Environment["OMS_DEMO_FEED"] = "false";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment.Remove("ASPNETCORE_URLS");
         // The address is read from this log line: keep it whatever appsettings.json says.

@@ -101,3 +101,24 @@ export function destroyMap(element) {
     maps.delete(element);
   }
 }
+
+/**
+ * The feeders' lines alone (no devices, no heads), all in one style, as a layer group for any map:
+ * for maps where the network is only the background (the Operations page's outage map).
+ * Returns the group and the lines' bounds.
+ */
+export function feederLinesLayer(feeders, style) {
+  const group = L.layerGroup();
+  const bounds = L.latLngBounds([]);
+  for (const feeder of feeders) {
+    const line = L.polyline(feeder.segments.map(s => [[s[0], s[1]], [s[2], s[3]]]), {
+      weight: 1.5,
+      opacity: 0.9,
+      interactive: false,
+      ...style,
+    });
+    line.addTo(group);
+    bounds.extend(line.getBounds());
+  }
+  return { group, bounds };
+}
