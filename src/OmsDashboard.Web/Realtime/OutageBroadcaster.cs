@@ -56,9 +56,10 @@ public sealed class OutageBroadcaster(IHubContext<OutagesHub> hub, OutageNotifie
             {
                 await FlushAsync(stoppingToken);
             }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning(e, "Push of outage changes failed; they will go with the next flush");
+                // Whatever failed (database, a client), the push must keep going for everyone else.
+                logger.LogWarning(e, "Push of outage changes failed; the next flush carries on");
             }
         }
     }
@@ -104,12 +105,15 @@ public sealed class OutageBroadcaster(IHubContext<OutagesHub> hub, OutageNotifie
             int[] perMinute = new int[4];
             lock (_lock)
             {
-                long minute = now.ToUnixTimeSeconds() / 60;
+                long seconds = now.ToUnixTimeSeconds();
+                long minute = seconds / 60;
+                // A sliding minute: the running minute's count plus the share of the previous
+                // minute that still lies within the last 60 seconds.
+                double previousShare = 1 - (seconds % 60) / 60.0;
                 foreach (var (m, counts) in _rates)
                 {
-                    if (m != minute - 1 && m != minute) continue;
-                    // The last full minute plus the running one, scaled to a minute.
-                    for (int i = 0; i < 4; i++) perMinute[i] += counts[i];
+                    double share = m == minute ? 1 : m == minute - 1 ? previousShare : 0;
+                    for (int i = 0; i < 4; i++) perMinute[i] += (int)Math.Round(counts[i] * share);
                 }
             }
             var rates = Enum.GetValues<SourceSystem>().ToDictionary(SignalTypes.ToWire, s => perMinute[(int)s]);

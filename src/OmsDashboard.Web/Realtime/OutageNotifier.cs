@@ -40,9 +40,10 @@ public sealed class OutageNotifier
             {
                 if (send(s) is { } task) await task;
             }
-            catch (ObjectDisposedException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // A component went away between the copy and the call.
+                // A component that went away or failed must not stop the push to the others;
+                // components catch and show their own errors.
             }
         }
     }
