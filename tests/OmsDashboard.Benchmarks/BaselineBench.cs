@@ -1,0 +1,55 @@
+namespace OmsDashboard.Benchmarks;
+
+/// <summary>
+/// <c>baseline</c>: the same stored storm correlated by the design's literal SQL
+/// (<c>SELECT oms_correlate_events()</c>: one ST_DWithin query per signal) and by the
+/// correlation pass (cold and warm), each on its own copy of the database.
+/// </summary>
+internal static class BaselineBench
+{
+    public static async Task RunAsync(Options o, Report report)
+    {
+        int signals = o.Int("signals", 20_000);
+        int runs = o.Int("runs", 3);
+        await using var stored = await StoredStorm.CreateAsync(o, report, signals, defaultCustomers: 100_000);
+        int n = stored.Storm.Signals.Count;
+
+        var sqlRate = new List<double>();
+        var sqlLoads = new List<string>();
+        var coldRate = new List<double>();
+        var coldLoads = new List<string>();
+        var warmRate = new List<double>();
+        var warmLoads = new List<string>();
+        var engineRate = new List<double>();
+        for (int r = 1; r <= runs; r++)
+        {
+            var (elapsed, processed, load, check) = await stored.RunSqlBaselineAsync();
+            sqlRate.Add(n / elapsed.TotalSeconds);
+            sqlLoads.Add(load);
+            report.Line($"run {r} SQL oms_correlate_events(): {elapsed.TotalSeconds:F1} s for {processed:N0} signals = {n / elapsed.TotalSeconds:N0} signals/s " +
+                        $"({elapsed.TotalMilliseconds / n:F2} ms each); load {load}");
+            report.Line("      " + check);
+
+            var c = await stored.RunColdAsync();
+            coldRate.Add(n / c.Pass.Elapsed.TotalSeconds);
+            coldLoads.Add(c.Load);
+            engineRate.Add(n / c.Engine.TotalSeconds);
+            report.Line($"run {r} engine cold pass: {c.Pass.Describe()} = {n / c.Pass.Elapsed.TotalSeconds:N0} signals/s; load {c.Load}");
+            report.Line($"      the engine alone on the same signals (network loaded, ingest + advance, no database): {c.Engine.TotalSeconds:F2} s = {n / c.Engine.TotalSeconds:N0} signals/s");
+            report.Line("      " + c.Check);
+
+            var w = await stored.RunWarmAsync();
+            warmRate.Add(n / w.Pass.Elapsed.TotalSeconds);
+            warmLoads.Add(w.Load);
+            report.Line($"run {r} engine warm pass: {w.Pass.Describe()} = {n / w.Pass.Elapsed.TotalSeconds:N0} signals/s; load {w.Load}");
+            report.Line("      " + w.Check);
+        }
+        double sql = Stats.Median(sqlRate), cold = Stats.Median(coldRate), warm = Stats.Median(warmRate), alone = Stats.Median(engineRate);
+        report.Figure($"baseline: SQL oms_correlate_events() over {n:N0} stored signals", "signals/s", sqlRate, sqlLoads);
+        report.Figure($"baseline: correlation pass, cold (loads the network), same {n:N0} signals", "signals/s", coldRate, coldLoads);
+        report.Figure($"baseline: correlation pass, warm (engine loaded), same {n:N0} signals", "signals/s", warmRate, warmLoads);
+        report.Figure($"baseline: the engine alone (in memory, no reads or writes), same {n:N0} signals", "signals/s", engineRate, coldLoads);
+        report.Note($"baseline ratio (median rates, N = {n:N0} signals measured, nothing extrapolated): cold pass / SQL = {cold / sql:F0}×, warm pass / SQL = {warm / sql:F0}×, " +
+                    $"engine alone / SQL = {alone / sql:F0}× (the SQL figure includes its writes; the engine-alone one does not)");
+    }
+}
