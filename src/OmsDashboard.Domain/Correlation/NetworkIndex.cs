@@ -74,25 +74,36 @@ public sealed class NetworkIndex
         Network.TryGetIndex(deviceId, out node) && (Network.Kinds[node] == NodeKind.Feeder || Network.Kinds[node].IsLineDevice());
 
     /// <summary>The customer nearest to a point within <paramref name="radiusMeters"/>, or -1.</summary>
+    /// <remarks>
+    /// Searches the grid ring by ring outwards and stops as soon as every cell left is farther
+    /// than the best customer found (cells of ring r are at least (r − 1) cells away), so a call
+    /// in a dense town looks at a few cells, not the whole radius. Ties go to the lower node number.
+    /// </remarks>
     public int NearestCustomer(double lat, double lon, double radiusMeters, Func<int, bool>? where = null)
     {
         int reach = (int)Math.Ceiling(radiusMeters / CellMeters);
         long cy = (long)Math.Floor(lat / _cellLat), cx = (long)Math.Floor(lon / _cellLon);
         int best = -1;
         double bestDistance = radiusMeters;
-        for (long y = cy - reach; y <= cy + reach; y++)
+        for (int ring = 0; ring <= reach; ring++)
         {
-            for (long x = cx - reach; x <= cx + reach; x++)
+            // 0.9: cells are a little narrower in metres away from the network's mean latitude.
+            if (best >= 0 && bestDistance < (ring - 1) * CellMeters * 0.9) break;
+            for (long y = cy - ring; y <= cy + ring; y++)
             {
-                if (!_grid.TryGetValue(Key(y, x), out var cell)) continue;
-                foreach (int c in cell)
+                bool edgeRow = y == cy - ring || y == cy + ring;
+                for (long x = cx - ring; x <= cx + ring; x += edgeRow || ring == 0 ? 1 : 2 * ring)
                 {
-                    if (where is not null && !where(c)) continue;
-                    double d = DistanceMeters(lat, lon, Network.Lats[c], Network.Lons[c]);
-                    if (d <= bestDistance && (best < 0 || d < bestDistance || c < best))
+                    if (!_grid.TryGetValue(Key(y, x), out var cell)) continue;
+                    foreach (int c in cell)
                     {
-                        best = c;
-                        bestDistance = d;
+                        if (where is not null && !where(c)) continue;
+                        double d = DistanceMeters(lat, lon, Network.Lats[c], Network.Lons[c]);
+                        if (d < bestDistance || (d == bestDistance && d <= radiusMeters && (best < 0 || c < best)))
+                        {
+                            best = c;
+                            bestDistance = d;
+                        }
                     }
                 }
             }
