@@ -45,11 +45,7 @@ public sealed class NetworkViewModel
     /// The id an operator reads: the importer's ids carry a kind prefix (<c>FDR:fdr_05410</c>,
     /// <c>SUB:HVMV_Sub</c>) that every card would repeat.
     /// </summary>
-    public static string ShortId(string id)
-    {
-        int colon = id.IndexOf(':', StringComparison.Ordinal);
-        return colon >= 0 && colon < id.Length - 1 ? id[(colon + 1)..] : id;
-    }
+    public static string ShortId(string id) => Shared.OutageLabels.ShortId(id);
 }
 
 /// <summary>A count tile: <paramref name="Kind"/> is the API's key (<c>customer</c>), <paramref name="Label"/> what the page prints.</summary>

@@ -58,7 +58,7 @@ public static class OutageLabels
 
     /// <summary>
     /// The id an operator reads: the importer's ids carry a kind prefix (<c>FUS:LN5985355-3</c>) that
-    /// the kind beside it already says. The same rule as the Network page's feeder ids.
+    /// the kind beside it already says. The Network page's feeder ids use it too.
     /// </summary>
     public static string ShortId(string? id)
     {
