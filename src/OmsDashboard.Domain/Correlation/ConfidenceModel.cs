@@ -13,19 +13,39 @@ namespace OmsDashboard.Domain.Correlation;
 /// </summary>
 public static class ConfidenceModel
 {
+    private const int Sources = 4;
+
     public static (double Confidence, IReadOnlyList<ConfidencePart> Parts) Compute(IEnumerable<Evidence> evidence, SourceWeights weights)
     {
-        Span<int> counts = stackalloc int[4];
-        Span<double> maxWeight = stackalloc double[4];
+        Span<int> counts = stackalloc int[Sources];
+        Span<double> maxWeight = stackalloc double[Sources];
         foreach (var e in evidence)
         {
             int s = (int)e.Source;
             counts[s]++;
             maxWeight[s] = Math.Max(maxWeight[s], e.Weight);
         }
-        var parts = new List<ConfidencePart>(4);
+        return Compute(counts, maxWeight, weights);
+    }
+
+    /// <summary>The same, from a running tally (what the engine keeps per outage).</summary>
+    public static (double Confidence, IReadOnlyList<ConfidencePart> Parts) Compute(ConfidenceTally tally, SourceWeights weights)
+    {
+        Span<int> counts = stackalloc int[Sources];
+        Span<double> maxWeight = stackalloc double[Sources];
+        for (int s = 0; s < Sources; s++)
+        {
+            counts[s] = tally.CountOf((SourceSystem)s);
+            maxWeight[s] = tally.MaxWeightOf((SourceSystem)s);
+        }
+        return Compute(counts, maxWeight, weights);
+    }
+
+    private static (double Confidence, IReadOnlyList<ConfidencePart> Parts) Compute(ReadOnlySpan<int> counts, ReadOnlySpan<double> maxWeight, SourceWeights weights)
+    {
+        var parts = new List<ConfidencePart>(Sources);
         double remaining = 1.0;
-        for (int s = 0; s < 4; s++)
+        for (int s = 0; s < Sources; s++)
         {
             if (counts[s] == 0) continue;
             double w = Math.Clamp(maxWeight[s] > 0 ? maxWeight[s] : weights.Of((SourceSystem)s), 0, 1);

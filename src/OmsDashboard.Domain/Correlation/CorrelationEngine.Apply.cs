@@ -94,7 +94,7 @@ public sealed partial class CorrelationEngine
         list.Add(e);
         if (e.Type == SignalType.CallWireDown) _hazards.Add(c);
 
-        if (_coveredBy.TryGetValue(c, out var outage))
+        if (_coveredBy[c] is { } outage)
         {
             AttachEvidence(outage, e);
             _changes.Signals.Add(new AppliedSignal(ToSignal(e), outage.Number, true, null));
@@ -125,7 +125,9 @@ public sealed partial class CorrelationEngine
         if (e.Source is SourceSystem.Kaifa or SourceSystem.Onu) _deviceLiveAt[c] = t;
         _hazards.Remove(c);
         _dirtyFeeders.Add(_net.Feeders[c]);
-        if (_coveredBy.Remove(c, out var outage) || (outage = ActiveOutageAbove(c)) is not null)
+        var outage = _coveredBy[c];
+        _coveredBy[c] = null;
+        if (outage is not null || (outage = ActiveOutageAbove(c)) is not null)
         {
             outage.Restored.Add(c);
             AttachEvidence(outage, e);
@@ -152,6 +154,7 @@ public sealed partial class CorrelationEngine
             _scadaOpen[device] = true;
             for (int a = device; a >= 0; a = _net.Parents[a]) _open[a]++;
         }
+        Invalidate(device);
         _dirtyFeeders.Add(_net.Feeders[device]);
         _unassignedScada.Add((device, e, how));
     }
@@ -166,7 +169,11 @@ public sealed partial class CorrelationEngine
             return;
         }
         _scadaOpen[device] = false;
-        for (int a = device; a >= 0; a = _net.Parents[a]) _open[a]--;
+        for (int a = device; a >= 0; a = _net.Parents[a])
+        {
+            _open[a]--;
+            _dpStamp[a] = 0;
+        }
         _scadaEvidence.Remove(device);
         _dirtyFeeders.Add(_net.Feeders[device]);
         var outage = _activeByFeeder.TryGetValue(_net.Feeders[device], out var list) ? list.FirstOrDefault(o => o.Device == device) : null;
@@ -201,13 +208,17 @@ public sealed partial class CorrelationEngine
         var presumed = new List<string>();
         foreach (int c in o.Customers)
         {
-            if (_coveredBy.TryGetValue(c, out var cover) && cover == o)
+            if (_coveredBy[c] == o)
             {
-                _coveredBy.Remove(c);
                 if (_state[c] == CustomerState.Dark && _since[c] <= at.UtcTicks)
                 {
+                    _coveredBy[c] = null;
                     SetState(c, CustomerState.Unknown, at.UtcTicks);
                     _hazards.Remove(c);
+                }
+                else
+                {
+                    Uncover(c);
                 }
             }
         }
@@ -235,9 +246,16 @@ public sealed partial class CorrelationEngine
     private void SetState(int c, CustomerState next, long at)
     {
         var previous = _state[c];
+        long before = _since[c];
         _since[c] = at;
-        if (previous == next) return;
+        if (previous == next)
+        {
+            // A dark customer's time enters the prediction's time window check.
+            if (next == CustomerState.Dark && before != at) Invalidate(c);
+            return;
+        }
         _state[c] = next;
+        if (next == CustomerState.Dark) NeedsCover(c);
         int dDark = (next == CustomerState.Dark ? 1 : 0) - (previous == CustomerState.Dark ? 1 : 0);
         int dLive = (next == CustomerState.Live ? 1 : 0) - (previous == CustomerState.Live ? 1 : 0);
         double dKnown = ((next != CustomerState.Unknown ? 1 : 0) - (previous != CustomerState.Unknown ? 1 : 0)) * _silentCost[c];
@@ -246,11 +264,26 @@ public sealed partial class CorrelationEngine
             _dark[a] += dDark;
             _live[a] += dLive;
             _knownCost[a] += dKnown;
+            _dpStamp[a] = 0;
         }
         if (next != CustomerState.Dark)
         {
             _customerEvidence.Remove(c);
         }
+    }
+
+    /// <summary>Takes a customer's cover away; a customer still dark waits for the next prediction to cover it.</summary>
+    private void Uncover(int c)
+    {
+        _coveredBy[c] = null;
+        if (_state[c] == CustomerState.Dark) NeedsCover(c);
+    }
+
+    private void NeedsCover(int c)
+    {
+        int feeder = _net.Feeders[c];
+        if (!_needsCover.TryGetValue(feeder, out var list)) _needsCover[feeder] = list = [];
+        list.Add(c);
     }
 
     /// <summary>Customer nodes at or below a node.</summary>

@@ -7,65 +7,137 @@ public sealed partial class CorrelationEngine
 {
     // Scratch space of one prediction, reused across feeders.
     private readonly List<int> _faults = [];
-    private readonly Dictionary<int, (double Chosen, double Split)> _costs = [];
+
+    // The tree programme's result per node, kept between ticks: a node's result depends only on
+    // the counts and times below it, so it stays valid until a customer or SCADA state below it
+    // changes (SetState, Open and Close walk to the root anyway and clear the stamp on the way)
+    // or the rule set's window changes (a new epoch). A tick then re-solves only the paths that
+    // changed instead of every dark node of the feeder.
+    private readonly double[] _dpCost;
+    private readonly double[] _dpSplit;
+    private readonly long[] _dpMin;
+    private readonly long[] _dpMax;
+    private readonly DpChoice[] _dpChoice;
+    private readonly int[] _dpStamp;
+    private int _epoch = 1;
+    private long _dpWindow = -1;
+
+    private enum DpChoice : byte
+    {
+        /// <summary>Explained by the children separately.</summary>
+        Split,
+        /// <summary>The node is open: one fault explains everything below.</summary>
+        Open,
+        /// <summary>A customer explained by itself (a service outage).</summary>
+        Customer,
+        /// <summary>SCADA reports the device open.</summary>
+        ScadaOpen,
+    }
 
     /// <summary>Re-explains one feeder's dark customers and reconciles the result with its open outages.</summary>
     private void Predict(int feeder, long now)
     {
         _faults.Clear();
-        _costs.Clear();
-        var rules = ActiveRules;
+        long window = ActiveRules.TimeWindow.Ticks;
+        if (window != _dpWindow)
+        {
+            _dpWindow = window;
+            _epoch++;
+        }
         if (_dark[feeder] > 0 || _open[feeder] > 0)
         {
-            Solve(feeder, rules.TimeWindow.Ticks);
+            Solve(feeder, window);
+            CollectFaults(feeder);
         }
         Reconcile(feeder, now);
+    }
+
+    /// <summary>Marks the programme's results on the path from <paramref name="node"/> to the root as stale.</summary>
+    private void Invalidate(int node)
+    {
+        for (int a = node; a >= 0; a = _net.Parents[a]) _dpStamp[a] = 0;
     }
 
     /// <summary>
     /// The cheapest explanation of the dark customers below <paramref name="v"/>: either
     /// <paramref name="v"/> is open (one fault, plus the silent and live customers below it), or
-    /// its children are explained separately. Pushes the chosen fault nodes on <see cref="_faults"/>.
+    /// its children are explained separately. Records the choice per node; results still valid
+    /// from an earlier tick are reused.
     /// </summary>
     private (double Cost, long MinT, long MaxT) Solve(int v, long window)
     {
+        if (_dpStamp[v] == _epoch) return (_dpCost[v], _dpMin[v], _dpMax[v]);
+        double cost, split = double.PositiveInfinity;
+        long minT, maxT;
+        DpChoice choice;
         if (_net.Kinds[v] == NodeKind.Customer)
         {
-            _faults.Add(v);
-            _costs[v] = (_opt.FaultCost, double.PositiveInfinity);
-            return (_opt.FaultCost, _since[v], _since[v]);
+            cost = _opt.FaultCost;
+            minT = maxT = _since[v];
+            choice = DpChoice.Customer;
         }
-        int mark = _faults.Count;
-        double split = 0;
-        long minT = long.MaxValue, maxT = long.MinValue;
-        foreach (int child in _net.ChildrenOf(v))
+        else
         {
-            if (_dark[child] == 0 && _open[child] == 0) continue;
-            var (cost, lo, hi) = Solve(child, window);
-            split += cost;
-            minT = Math.Min(minT, lo);
-            maxT = Math.Max(maxT, hi);
-        }
-        if (_scadaOpen[v])
-        {
-            _faults.RemoveRange(mark, _faults.Count - mark);
-            _faults.Add(v);
-            _costs[v] = (0, split);
-            long opened = _scadaEvidence.TryGetValue(v, out var ev) ? ev.Min(e => e.OccurredAt.UtcTicks) : minT;
-            return (0, Math.Min(minT, opened), Math.Max(maxT == long.MinValue ? opened : maxT, opened));
-        }
-        if (_dark[v] > 0 && !IsTelemetered(v) && maxT - minT <= window)
-        {
-            double open = OpenCost(v);
-            if (open < split)
+            split = 0;
+            minT = long.MaxValue;
+            maxT = long.MinValue;
+            foreach (int child in _net.ChildrenOf(v))
             {
-                _faults.RemoveRange(mark, _faults.Count - mark);
-                _faults.Add(v);
-                _costs[v] = (open, split);
-                return (open, minT, maxT);
+                if (_dark[child] == 0 && _open[child] == 0) continue;
+                var (c, lo, hi) = Solve(child, window);
+                split += c;
+                if (lo < minT) minT = lo;
+                if (hi > maxT) maxT = hi;
+            }
+            cost = split;
+            choice = DpChoice.Split;
+            if (_scadaOpen[v] || IsPinned(v))
+            {
+                // SCADA, or an operator who placed an outage here, reports the device open.
+                long opened = _scadaEvidence.TryGetValue(v, out var ev) ? EarliestOccurred(ev) : IsPinned(v) ? _pinnedAt![v] : minT;
+                cost = 0;
+                choice = DpChoice.ScadaOpen;
+                minT = Math.Min(minT, opened);
+                maxT = Math.Max(maxT, opened);
+            }
+            else if (_dark[v] > 0 && !IsTelemetered(v) && maxT - minT <= window)
+            {
+                double open = OpenCost(v);
+                if (open < split)
+                {
+                    cost = open;
+                    choice = DpChoice.Open;
+                }
             }
         }
-        return (split, minT, maxT);
+        _dpCost[v] = cost;
+        _dpSplit[v] = split;
+        _dpMin[v] = minT;
+        _dpMax[v] = maxT;
+        _dpChoice[v] = choice;
+        _dpStamp[v] = _epoch;
+        return (cost, minT, maxT);
+    }
+
+    /// <summary>Pushes the fault nodes of the solved explanation below <paramref name="v"/> on <see cref="_faults"/>.</summary>
+    private void CollectFaults(int v)
+    {
+        if (_dpChoice[v] != DpChoice.Split)
+        {
+            _faults.Add(v);
+            return;
+        }
+        foreach (int child in _net.ChildrenOf(v))
+        {
+            if (_dark[child] > 0 || _open[child] > 0) CollectFaults(child);
+        }
+    }
+
+    private static long EarliestOccurred(List<Evidence> evidence)
+    {
+        long min = long.MaxValue;
+        foreach (var e in evidence) min = Math.Min(min, e.OccurredAt.UtcTicks);
+        return min;
     }
 
     /// <summary>Cost of explaining everything below <paramref name="v"/> by <paramref name="v"/> being open.</summary>
@@ -108,8 +180,10 @@ public sealed partial class CorrelationEngine
         var uncoveredAt = uncovered.ToDictionary(o => o.Device);
         var movedDown = new HashSet<Outage>();
         var touched = new List<Outage>();
+        var targetAt = new Dictionary<int, Outage>();
 
-        foreach (int f in _faults.Order())
+        _faults.Sort();
+        foreach (int f in _faults)
         {
             Outage target;
             if (under.TryGetValue(f, out var absorbed))
@@ -148,7 +222,10 @@ public sealed partial class CorrelationEngine
             {
                 target = NewOutage(f, feeder, at);
             }
-            Cover(target, f);
+            // An outage still at the device it covered in full last time only needs the
+            // customers that went dark since (below); a new, moved or merged one walks its subtree.
+            Cover(target, f, full: target.CoveredDevice != f);
+            targetAt[f] = target;
             touched.Add(target);
         }
 
@@ -159,6 +236,7 @@ public sealed partial class CorrelationEngine
                 RestoreOutage(o, LatestRestore(o) ?? at, "no customer of it is out any more");
             }
         }
+        CoverNewlyDark(feeder, faultSet, targetAt);
         foreach (var (device, evidence, how) in _unassignedScada)
         {
             var o = _outageAtDevice.GetValueOrDefault(device) ?? ActiveOutageAbove(device);
@@ -263,6 +341,8 @@ public sealed partial class CorrelationEngine
             _evidenceOutage[Key(e.Source, e.SourceId)] = survivor.Number;
             _changes.EvidenceMoves.Add((e.Source, e.SourceId, survivor.Number));
         }
+        // The absorbed outage's customers lost their cover: the survivor walks its subtree again.
+        survivor.CoveredDevice = -1;
         foreach (int c in absorbed.Restored) survivor.Restored.Add(c);
         if (absorbed.FirstDetectedAt < survivor.FirstDetectedAt) survivor.FirstDetectedAt = absorbed.FirstDetectedAt;
         survivor.HasHazard |= absorbed.HasHazard;
@@ -271,60 +351,46 @@ public sealed partial class CorrelationEngine
 
     private void Deactivate(Outage o)
     {
+        Unpin(o);
         _activeByFeeder[o.Feeder].Remove(o);
         if (_outageAtDevice.TryGetValue(o.Device, out var at) && at == o) _outageAtDevice.Remove(o.Device);
         foreach (int c in o.Customers)
         {
-            if (_coveredBy.TryGetValue(c, out var cover) && cover == o) _coveredBy.Remove(c);
+            if (_coveredBy[c] == o) Uncover(c);
         }
     }
 
-    /// <summary>Makes <paramref name="o"/> the cover of every dark customer below <paramref name="device"/>, taking their evidence.</summary>
-    private void Cover(Outage o, int device)
+    /// <summary>
+    /// Makes <paramref name="o"/> the cover of the dark customers below <paramref name="device"/>
+    /// (all of them when <paramref name="full"/>, else they are covered as they go dark), taking
+    /// their evidence, and of the SCADA evidence at the device.
+    /// </summary>
+    private void Cover(Outage o, int device, bool full)
     {
-        var stack = new Stack<int>();
-        stack.Push(device);
-        while (stack.Count > 0)
+        if (full)
         {
-            int v = stack.Pop();
-            if (_net.Kinds[v] == NodeKind.Customer)
+            var stack = new Stack<int>();
+            stack.Push(device);
+            while (stack.Count > 0)
             {
-                if (_state[v] != CustomerState.Dark) continue;
-                if (_coveredBy.TryGetValue(v, out var previous) && previous == o) continue;
-                _coveredBy[v] = o;
-                o.Customers.Add(v);
-                if (previous is not null) previous.Customers.Remove(v);
-                if (_customerEvidence.TryGetValue(v, out var list))
+                int v = stack.Pop();
+                if (_net.Kinds[v] == NodeKind.Customer)
                 {
-                    foreach (var e in list)
-                    {
-                        string key = Key(e.Source, e.SourceId);
-                        if (_evidenceOutage.TryGetValue(key, out long had) && had == o.Number) continue;
-                        bool moved = _evidenceOutage.ContainsKey(key);
-                        _evidenceOutage[key] = o.Number;
-                        if (previous is not null) previous.Evidence.Remove(e);
-                        o.Evidence.Add(e);
-                        if (moved) _changes.EvidenceMoves.Add((e.Source, e.SourceId, o.Number));
-                        else _changes.Signals.Add(new AppliedSignal(ToSignal(e), o.Number, true, null));
-                    }
+                    if (_state[v] == CustomerState.Dark) CoverCustomer(o, v);
+                    continue;
                 }
-                if (_hazards.Contains(v) && !o.HasHazard)
+                foreach (int child in _net.ChildrenOf(v))
                 {
-                    o.HasHazard = true;
-                    o.Timeline.Add(new TimelineEntry(_since[v] == 0 ? o.FirstDetectedAt : new DateTimeOffset(_since[v], TimeSpan.Zero), "hazard", null, null, "wire down reported"));
+                    if (_dark[child] > 0) stack.Push(child);
                 }
-                continue;
-            }
-            foreach (int child in _net.ChildrenOf(v))
-            {
-                if (_dark[child] > 0) stack.Push(child);
             }
         }
+        o.CoveredDevice = device;
         if (_scadaEvidence.TryGetValue(device, out var scada))
         {
             foreach (var e in scada)
             {
-                string key = Key(e.Source, e.SourceId);
+                var key = Key(e.Source, e.SourceId);
                 if (_evidenceOutage.TryGetValue(key, out long had) && had == o.Number) continue;
                 _evidenceOutage[key] = o.Number;
                 o.Evidence.Add(e);
@@ -332,8 +398,56 @@ public sealed partial class CorrelationEngine
             if (!o.ScadaConfirmed)
             {
                 o.ScadaConfirmed = true;
-                o.FirstDetectedAt = scada.Min(e => e.OccurredAt) < o.FirstDetectedAt ? scada.Min(e => e.OccurredAt) : o.FirstDetectedAt;
+                var opened = new DateTimeOffset(EarliestOccurred(scada), TimeSpan.Zero);
+                if (opened < o.FirstDetectedAt) o.FirstDetectedAt = opened;
             }
+        }
+    }
+
+    /// <summary>Covers the feeder's dark customers still without an outage: each goes to the fault above it.</summary>
+    private void CoverNewlyDark(int feeder, HashSet<int> faults, Dictionary<int, Outage> targetAt)
+    {
+        if (!_needsCover.Remove(feeder, out var customers)) return;
+        foreach (int c in customers)
+        {
+            if (_state[c] != CustomerState.Dark || _coveredBy[c] is not null) continue;
+            for (int a = c; a >= 0; a = _net.Parents[a])
+            {
+                if (faults.Contains(a))
+                {
+                    CoverCustomer(targetAt[a], c);
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Makes <paramref name="o"/> the cover of dark customer <paramref name="v"/>, taking its evidence from any previous cover.</summary>
+    private void CoverCustomer(Outage o, int v)
+    {
+        var previous = _coveredBy[v];
+        if (previous == o) return;
+        _coveredBy[v] = o;
+        o.Customers.Add(v);
+        previous?.Customers.Remove(v);
+        if (_customerEvidence.TryGetValue(v, out var list))
+        {
+            foreach (var e in list)
+            {
+                var key = Key(e.Source, e.SourceId);
+                if (_evidenceOutage.TryGetValue(key, out long had) && had == o.Number) continue;
+                bool moved = _evidenceOutage.ContainsKey(key);
+                _evidenceOutage[key] = o.Number;
+                previous?.Evidence.Remove(e);
+                o.Evidence.Add(e);
+                if (moved) _changes.EvidenceMoves.Add((e.Source, e.SourceId, o.Number));
+                else _changes.Signals.Add(new AppliedSignal(ToSignal(e), o.Number, true, null));
+            }
+        }
+        if (_hazards.Contains(v) && !o.HasHazard)
+        {
+            o.HasHazard = true;
+            o.Timeline.Add(new TimelineEntry(_since[v] == 0 ? o.FirstDetectedAt : new DateTimeOffset(_since[v], TimeSpan.Zero), "hazard", null, null, "wire down reported"));
         }
     }
 
@@ -344,7 +458,7 @@ public sealed partial class CorrelationEngine
         int device = o.Device;
         bool service = _net.Kinds[device] == NodeKind.Customer;
         o.AffectedCustomers = service ? 1 : _net.CustomersDownstream[device] - _live[device];
-        var (confidence, parts) = ConfidenceModel.Compute(o.Evidence.Where(e => !IsRestoration(e.Type)), _opt.Weights);
+        var (confidence, parts) = ConfidenceModel.Compute(o.Evidence.Tally, _opt.Weights);
         o.Confidence = Math.Max(o.Confidence, confidence);
         var rules = RulesFor(o);
         if (o.Status != OutageStatus.Confirmed && (o.ScadaConfirmed || o.Confidence >= rules.ConfidenceThreshold))
@@ -364,6 +478,14 @@ public sealed partial class CorrelationEngine
         if (o.Confidence < 0.5 && severity > Severity.Low) severity--;
         if (o.HasHazard) severity = Severity.Critical;
         o.Severity = severity;
+        // Re-explain (and report as updated) only when something the explanation shows changed:
+        // in a storm most touched outages are unchanged at most ticks.
+        int parent = _net.Parents[device];
+        var inputs = (device, o.Evidence.Count, _dark[device], _live[device], o.Status, o.HasHazard, rules.Name);
+        var costs = (o.Confidence, o.AffectedCustomers, _dpCost[device], _dpSplit[device], parent >= 0 ? _dark[parent] : 0, parent >= 0 ? _live[parent] : 0);
+        if (o.Explanation is not null && inputs == o.ExplainedFrom && costs == o.ExplainedCosts) return;
+        o.ExplainedFrom = inputs;
+        o.ExplainedCosts = costs;
         o.Explanation = Explain(o, parts, rules);
         _changes.Mark(o, OutageChange.Updated);
     }
@@ -374,14 +496,15 @@ public sealed partial class CorrelationEngine
         var path = _net.PathToRoot(d).Select(i => _net.Ids[i]).ToList();
         int downstream = _net.CustomersDownstream[d];
         int dark = _dark[d], live = _live[d], silent = downstream - dark - live;
-        var (chosen, split) = _costs.TryGetValue(d, out var c) ? c : (double.NaN, double.NaN);
+        var (chosen, split) = _dpStamp[d] == _epoch ? (_dpCost[d], _dpSplit[d]) : (double.NaN, double.NaN);
         int parent = _net.Parents[d];
         double? parentCost = parent >= 0 && !IsTelemetered(parent) && _net.Kinds[parent] != NodeKind.Substation ? OpenCost(parent) : null;
-        string rule = _scadaOpen[d] ? "scada_lockout" : _net.Kinds[d] == NodeKind.Customer ? "service" : "roll_up";
+        string rule = _scadaOpen[d] ? "scada_lockout" : o.PinnedDevice == d ? "operator" : _net.Kinds[d] == NodeKind.Customer ? "service" : "roll_up";
         string evidence = string.Join(", ", parts.Select(p => $"{p.Signals} {Signals.SignalTypes.ToWire(p.Source)}"));
         string why = rule switch
         {
             "scada_lockout" => $"SCADA reports {_net.Ids[d]} open: everything below it is out ({downstream} customers).",
+            "operator" => $"An operator placed the outage at {_net.Ids[d]}: everything below it is taken as out ({downstream} customers, {dark} reporting).",
             "service" => $"One customer reports no power and no neighbour does: a service outage of {_net.Ids[d]}.",
             _ => $"{_net.Ids[d]} ({KindName(d)}) explains {dark} customers reporting out of {downstream} below it ({silent} silent, {live} with power)"
                  + (double.IsFinite(split) ? $"; explaining them by the devices below would take more separate faults (cost {split:0.0} vs {chosen:0.0})" : "")

@@ -56,12 +56,16 @@ public sealed partial class CorrelationEngine
     private readonly HashSet<long> _neighbourPinged = [];
     private readonly Dictionary<int, List<Evidence>> _customerEvidence = [];
     private readonly Dictionary<int, List<long>> _pendingRestores = [];
-    private readonly Dictionary<int, Outage> _coveredBy = [];
+    // The outage covering each dark customer (null for none): an array, as every tick reads it per customer.
+    private readonly Outage?[] _coveredBy;
+    // Per feeder: dark customers that no outage covers yet (went dark, or lost their cover while
+    // still dark). The next prediction of the feeder covers them without walking the feeder.
+    private readonly Dictionary<int, List<int>> _needsCover = [];
     private readonly HashSet<int> _hazards = [];
 
     private readonly PriorityQueue<Signal, PendingKey> _pending = new();
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _evidenceOutage = new(StringComparer.Ordinal);
+    private readonly HashSet<(SourceSystem, string)> _seen = [];
+    private readonly Dictionary<(SourceSystem, string), long> _evidenceOutage = [];
 
     private readonly List<Outage> _outages = [];
     private readonly Dictionary<int, List<Outage>> _activeByFeeder = [];
@@ -96,6 +100,13 @@ public sealed partial class CorrelationEngine
         _lastClose = new long[n];
         _state = new CustomerState[n];
         _since = new long[n];
+        _coveredBy = new Outage?[n];
+        _dpCost = new double[n];
+        _dpSplit = new double[n];
+        _dpMin = new long[n];
+        _dpMax = new long[n];
+        _dpChoice = new DpChoice[n];
+        _dpStamp = new int[n];
         double meterMiss = 1 - _opt.MeterReportRate;
         double onuMiss = 1 - _opt.OnuReportRate;
         for (int i = n - 1; i >= 0; i--)
@@ -177,13 +188,25 @@ public sealed partial class CorrelationEngine
     {
         if (asOf is { } a && a.UtcTicks > _clock) _clock = a.UtcTicks;
         long limit = _clock == long.MinValue ? long.MinValue : _clock / TickLength * TickLength;
-        while (_pending.TryPeek(out _, out var key) && key.Effective < limit)
+        while (NextEffective() is var first && first < limit)
         {
-            long tickEnd = (key.Effective / TickLength + 1) * TickLength;
-            while (_pending.TryPeek(out var signal, out key) && key.Effective < tickEnd)
+            long tickEnd = (first / TickLength + 1) * TickLength;
+            while (true)
             {
-                _pending.Dequeue();
-                Apply(signal, key.Node);
+                bool signalDue = _pending.TryPeek(out var signal, out var key) && key.Effective < tickEnd;
+                bool actionDue = _pendingActions.TryPeek(out var action, out var actionKey) && actionKey.Effective < tickEnd;
+                if (!signalDue && !actionDue) break;
+                // Signals before actions of the same instant: the operator acted on what was known.
+                if (signalDue && (!actionDue || key.Effective <= actionKey.Effective))
+                {
+                    _pending.Dequeue();
+                    Apply(signal!, key.Node);
+                }
+                else
+                {
+                    _pendingActions.Dequeue();
+                    ApplyAction(action!, actionKey.Effective);
+                }
             }
             EndTick(tickEnd);
         }
@@ -194,6 +217,14 @@ public sealed partial class CorrelationEngine
         var changes = _changes;
         _changes = new EngineChanges();
         return changes;
+    }
+
+    private long NextEffective()
+    {
+        long next = long.MaxValue;
+        if (_pending.TryPeek(out _, out var key)) next = key.Effective;
+        if (_pendingActions.TryPeek(out _, out var actionKey) && actionKey.Effective < next) next = actionKey.Effective;
+        return next;
     }
 
     private void EndTick(long now)
@@ -209,7 +240,7 @@ public sealed partial class CorrelationEngine
         foreach (var (customer, evidence) in _unassigned)
         {
             // Evidence whose customer no prediction covers (e.g. restored meanwhile) stays on record.
-            if (!_coveredBy.ContainsKey(customer))
+            if (_coveredBy[customer] is null)
             {
                 _changes.Signals.Add(new AppliedSignal(ToSignal(evidence), null, true, "no open outage covers this customer"));
             }
@@ -305,7 +336,7 @@ public sealed partial class CorrelationEngine
     internal static bool IsRestoration(SignalType t) => t is SignalType.PowerRestore or SignalType.OnuOnline
         or SignalType.CallPowerRestored or SignalType.PingAlive;
 
-    private static string Key(SourceSystem source, string id) => string.Concat(((char)('0' + (int)source)).ToString(), id);
+    private static (SourceSystem, string) Key(SourceSystem source, string id) => (source, id);
 
     private static Signal ToSignal(Evidence e) => new(e.Source, e.SourceId, e.Type, e.OccurredAt, e.ReceivedAt, e.AssetId);
 

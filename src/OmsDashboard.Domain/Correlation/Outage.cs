@@ -65,7 +65,8 @@ public enum OutageChange : byte
 }
 
 /// <summary>A status change or notable step, for the outage's timeline.</summary>
-public sealed record TimelineEntry(DateTimeOffset At, string Type, OutageStatus? From, OutageStatus? To, string Description);
+/// <param name="Actor">The user who did it, or null for the engine.</param>
+public sealed record TimelineEntry(DateTimeOffset At, string Type, OutageStatus? From, OutageStatus? To, string Description, string? Actor = null);
 
 /// <summary>
 /// An outage as the engine keeps it. Mutable inside the engine; callers read it between advances.
@@ -115,7 +116,13 @@ public sealed class Outage
 
     public OutageExplanation? Explanation { get; internal set; }
 
-    public List<Evidence> Evidence { get; } = [];
+    /// <summary>Estimated time of restoration, as an operator set it.</summary>
+    public DateTimeOffset? Etr { get; internal set; }
+
+    /// <summary>An operator placed the outage at this device (−1: the engine's prediction).</summary>
+    public int PinnedDevice { get; internal set; } = -1;
+
+    public EvidenceSet Evidence { get; } = new();
 
     public List<TimelineEntry> Timeline { get; } = [];
 
@@ -123,13 +130,25 @@ public sealed class Outage
 
     internal HashSet<int> Customers { get; } = [];
 
+    /// <summary>
+    /// The device this outage last covered in full (every dark customer below it is covered by
+    /// this outage), or −1. While the prediction stays there, a tick only has to cover the
+    /// customers that went dark since; a move or a merge asks for a full walk again.
+    /// </summary>
+    internal int CoveredDevice { get; set; } = -1;
+
+    /// <summary>What the last explanation was computed from: unchanged inputs need no new one.</summary>
+    internal (int Device, int Evidence, int Dark, int Live, OutageStatus Status, bool Hazard, string Rules) ExplainedFrom { get; set; } = (-1, -1, -1, -1, default, false, "");
+
+    internal (double Confidence, int Affected, double Chosen, double Split, int ParentDark, int ParentLive) ExplainedCosts { get; set; }
+
     /// <summary>Restorations seen among <see cref="Customers"/> since the outage began.</summary>
     internal HashSet<int> Restored { get; } = [];
 
-    internal void SetStatus(OutageStatus status, DateTimeOffset at, string why)
+    internal void SetStatus(OutageStatus status, DateTimeOffset at, string why, string? actor = null)
     {
         if (status == Status) return;
-        Timeline.Add(new TimelineEntry(at, "status_changed", Status, status, why));
+        Timeline.Add(new TimelineEntry(at, "status_changed", Status, status, why, actor));
         Status = status;
     }
 }
