@@ -23,6 +23,8 @@ public sealed class EngineChanges
     /// <summary>Evidence whose outage changed (by merge or re-cover): source, id, new outage.</summary>
     public List<(SourceSystem Source, string SourceId, long OutageNumber)> EvidenceMoves { get; } = [];
     public StormState? StormChanged { get; internal set; }
+    /// <summary>Operator actions applied or refused in this advance.</summary>
+    public List<ActionOutcome> Actions { get; } = [];
 
     internal void Mark(Outage outage, OutageChange change)
     {
