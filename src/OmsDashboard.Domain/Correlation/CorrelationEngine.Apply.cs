@@ -10,7 +10,7 @@ public sealed partial class CorrelationEngine
     {
         var evidence = new Evidence(s.Source, s.SourceId, s.Type, s.OccurredAt, s.ReceivedAt,
             s.Type is SignalType.ScadaLockout or SignalType.ScadaTrip ? 1.0 : _opt.Weights.Of(s.Source),
-            _net.Kinds[node] == NodeKind.Customer ? node : -1, s.AssetId);
+            _net.Kinds[node] == NodeKind.Customer ? node : -1, s.AssetId) { Origin = s };
         switch (s.Type)
         {
             case SignalType.ScadaLockout:
@@ -34,8 +34,11 @@ public sealed partial class CorrelationEngine
                 Close(node, evidence);
                 break;
             default:
-                if (s.Source == SourceSystem.Callcenter && s.AccountNumber is null && s.Lat is { } lat && s.Lon is { } lon)
+                if (s.Source == SourceSystem.Callcenter && s.AccountNumber is null && s.Lat is { } lat && s.Lon is { } lon
+                    && !(_state[node] == CustomerState.Dark || ActiveOutageAbove(node) is not null))
                 {
+                    // (Located at the nearest customer of all: if that one is already out, it is
+                    // also the nearest one out, and the search below is not needed.)
                     // A call placed only by its coordinates belongs to a neighbour already out, if any.
                     int nearOut = _index.NearestCustomer(lat, lon, ActiveRules.SpatialRadiusMeters,
                         c => _state[c] == CustomerState.Dark || ActiveOutageAbove(c) is not null);

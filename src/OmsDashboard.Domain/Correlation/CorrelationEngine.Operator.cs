@@ -16,11 +16,12 @@ public sealed partial class CorrelationEngine
     /// that is later (the past already processed is not rewritten); the outcome in the next
     /// changes gives the effective time, which the caller stores so a replay applies it there too.
     /// </summary>
-    public void Submit(OperatorAction action)
+    public DateTimeOffset Submit(OperatorAction action)
     {
         long effective = Math.Max(action.At.UtcTicks, _processedUntil);
         if (effective > _clock) _clock = effective;
         _pendingActions.Enqueue(action, (effective, action.Id));
+        return new DateTimeOffset(effective, TimeSpan.Zero);
     }
 
     /// <summary>Actions accepted but not yet in effect.</summary>
@@ -39,7 +40,7 @@ public sealed partial class CorrelationEngine
         switch (a.Type)
         {
             case OperatorActionType.Move:
-                if (a.DeviceId is null || !_index.TryDevice(a.DeviceId, out int device)) return $"unknown device '{a.DeviceId}'";
+                if (a.DeviceId is null || !_net.TryGetIndex(a.DeviceId, out int device) || _net.Kinds[device] == NodeKind.Customer) return $"unknown device '{a.DeviceId}'";
                 if (_net.Feeders[device] < 0) return $"{a.DeviceId} is not on a feeder";
                 if (_net.Feeders[device] != o.Feeder) return $"{a.DeviceId} is on feeder {_net.Ids[_net.Feeders[device]]}, not on {o.EventId}'s feeder {_net.Ids[o.Feeder]}";
                 if (device == o.Device) return $"{o.EventId} is already at {a.DeviceId}";
@@ -101,7 +102,7 @@ public sealed partial class CorrelationEngine
                 break;
             case OperatorActionType.Move:
             {
-                _index.TryDevice(a.DeviceId!, out int device);
+                _net.TryGetIndex(a.DeviceId!, out int device);
                 o.Timeline.Add(new TimelineEntry(at, "moved", null, null, $"prediction moved from {_net.Ids[o.Device]} to {_net.Ids[device]} by {by}{reason}", by));
                 Unpin(o);
                 Pin(o, device, effective);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Globalization;
 using OmsDashboard.Domain.Topology;
 
@@ -236,7 +237,7 @@ public sealed partial class CorrelationEngine
                 RestoreOutage(o, LatestRestore(o) ?? at, "no customer of it is out any more");
             }
         }
-        CoverNewlyDark(feeder, faultSet, targetAt);
+        CoverNewlyDark(feeder, _faults, targetAt);
         foreach (var (device, evidence, how) in _unassignedScada)
         {
             var o = _outageAtDevice.GetValueOrDefault(device) ?? ActiveOutageAbove(device);
@@ -405,15 +406,20 @@ public sealed partial class CorrelationEngine
     }
 
     /// <summary>Covers the feeder's dark customers still without an outage: each goes to the fault above it.</summary>
-    private void CoverNewlyDark(int feeder, HashSet<int> faults, Dictionary<int, Outage> targetAt)
+    private void CoverNewlyDark(int feeder, List<int> faults, Dictionary<int, Outage> targetAt)
     {
         if (!_needsCover.Remove(feeder, out var customers)) return;
+        // Mark the faults in an array (a stamp per call) so the walk up from each customer reads
+        // one int per level instead of hashing.
+        _faultStamp ??= new int[_net.Count];
+        int stamp = ++_faultStampNow;
+        foreach (int f in faults) _faultStamp[f] = stamp;
         foreach (int c in customers)
         {
             if (_state[c] != CustomerState.Dark || _coveredBy[c] is not null) continue;
             for (int a = c; a >= 0; a = _net.Parents[a])
             {
-                if (faults.Contains(a))
+                if (_faultStamp[a] == stamp)
                 {
                     CoverCustomer(targetAt[a], c);
                     break;
@@ -421,6 +427,9 @@ public sealed partial class CorrelationEngine
             }
         }
     }
+
+    private int[]? _faultStamp;
+    private int _faultStampNow;
 
     /// <summary>Makes <paramref name="o"/> the cover of dark customer <paramref name="v"/>, taking its evidence from any previous cover.</summary>
     private void CoverCustomer(Outage o, int v)
@@ -434,10 +443,10 @@ public sealed partial class CorrelationEngine
         {
             foreach (var e in list)
             {
-                var key = Key(e.Source, e.SourceId);
-                if (_evidenceOutage.TryGetValue(key, out long had) && had == o.Number) continue;
-                bool moved = _evidenceOutage.ContainsKey(key);
-                _evidenceOutage[key] = o.Number;
+                // One hash lookup: the slot tells whether the signal was evidence before and for whom.
+                ref long owner = ref CollectionsMarshal.GetValueRefOrAddDefault(_evidenceOutage, Key(e.Source, e.SourceId), out bool moved);
+                if (moved && owner == o.Number) continue;
+                owner = o.Number;
                 previous?.Evidence.Remove(e);
                 o.Evidence.Add(e);
                 if (moved) _changes.EvidenceMoves.Add((e.Source, e.SourceId, o.Number));

@@ -63,7 +63,12 @@ public sealed partial class CorrelationEngine
     private readonly Dictionary<int, List<int>> _needsCover = [];
     private readonly HashSet<int> _hazards = [];
 
-    private readonly PriorityQueue<Signal, PendingKey> _pending = new();
+    // Signals waiting for their effective time, bucketed by 5-s tick: a tick's bucket is sorted
+    // once when it comes due. A heap over every pending signal (a whole storm on a rebuild) cost
+    // a cache miss per level per signal; appending to a bucket costs nothing.
+    private readonly Dictionary<long, List<(Signal Signal, PendingKey Key)>> _buckets = [];
+    private readonly PriorityQueue<long, long> _bucketOrder = new();
+    private int _pendingCount;
     private readonly HashSet<(SourceSystem, string)> _seen = [];
     private readonly Dictionary<(SourceSystem, string), long> _evidenceOutage = [];
 
@@ -140,7 +145,7 @@ public sealed partial class CorrelationEngine
     public IEnumerable<Outage> ActiveOutages => _activeByFeeder.Values.SelectMany(l => l);
 
     /// <summary>Signals accepted but not yet in effect (inside their hold).</summary>
-    public int PendingSignals => _pending.Count;
+    public int PendingSignals => _pendingCount;
 
     /// <summary>The outage a signal is currently evidence for, or null.</summary>
     public long? EvidenceOutage(SourceSystem source, string sourceId) =>
@@ -176,7 +181,14 @@ public sealed partial class CorrelationEngine
             list.Add(occurred);
         }
         long effective = occurred + HoldOf(signal.Type);
-        _pending.Enqueue(signal, new PendingKey(effective, occurred, (byte)signal.Source, signal.SourceId, node));
+        long tick = effective / TickLength;
+        if (!_buckets.TryGetValue(tick, out var bucket))
+        {
+            _buckets[tick] = bucket = [];
+            _bucketOrder.Enqueue(tick, tick);
+        }
+        bucket.Add((signal, new PendingKey(effective, occurred, (byte)signal.Source, signal.SourceId, node)));
+        _pendingCount++;
         return IngestOutcome.Accepted;
     }
 
@@ -190,17 +202,27 @@ public sealed partial class CorrelationEngine
         long limit = _clock == long.MinValue ? long.MinValue : _clock / TickLength * TickLength;
         while (NextEffective() is var first && first < limit)
         {
-            long tickEnd = (first / TickLength + 1) * TickLength;
+            long tick = first / TickLength;
+            long tickEnd = (tick + 1) * TickLength;
+            List<(Signal Signal, PendingKey Key)>? due = null;
+            if (_bucketOrder.TryPeek(out long bucketTick, out _) && bucketTick == tick)
+            {
+                _bucketOrder.Dequeue();
+                _buckets.Remove(tick, out due);
+                due!.Sort(static (x, y) => x.Key.CompareTo(y.Key));
+                _pendingCount -= due.Count;
+            }
+            int next = 0;
             while (true)
             {
-                bool signalDue = _pending.TryPeek(out var signal, out var key) && key.Effective < tickEnd;
+                bool signalDue = due is not null && next < due.Count;
                 bool actionDue = _pendingActions.TryPeek(out var action, out var actionKey) && actionKey.Effective < tickEnd;
                 if (!signalDue && !actionDue) break;
                 // Signals before actions of the same instant: the operator acted on what was known.
-                if (signalDue && (!actionDue || key.Effective <= actionKey.Effective))
+                if (signalDue && (!actionDue || due![next].Key.Effective <= actionKey.Effective))
                 {
-                    _pending.Dequeue();
-                    Apply(signal!, key.Node);
+                    var (signal, key) = due![next++];
+                    Apply(signal, key.Node);
                 }
                 else
                 {
@@ -222,7 +244,7 @@ public sealed partial class CorrelationEngine
     private long NextEffective()
     {
         long next = long.MaxValue;
-        if (_pending.TryPeek(out _, out var key)) next = key.Effective;
+        if (_bucketOrder.TryPeek(out long tick, out _)) next = tick * TickLength;
         if (_pendingActions.TryPeek(out _, out var actionKey) && actionKey.Effective < next) next = actionKey.Effective;
         return next;
     }
@@ -338,7 +360,7 @@ public sealed partial class CorrelationEngine
 
     private static (SourceSystem, string) Key(SourceSystem source, string id) => (source, id);
 
-    private static Signal ToSignal(Evidence e) => new(e.Source, e.SourceId, e.Type, e.OccurredAt, e.ReceivedAt, e.AssetId);
+    private static Signal ToSignal(Evidence e) => e.Origin ?? new(e.Source, e.SourceId, e.Type, e.OccurredAt, e.ReceivedAt, e.AssetId);
 
     private enum CustomerState : byte
     {

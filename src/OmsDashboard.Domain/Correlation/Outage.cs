@@ -30,7 +30,11 @@ public sealed record Evidence(
     DateTimeOffset ReceivedAt,
     double Weight,
     int Customer,
-    string? AssetId);
+    string? AssetId)
+{
+    /// <summary>The signal this evidence came from (reported back as is, not rebuilt).</summary>
+    public Signal? Origin { get; init; }
+}
 
 /// <summary>One source's share of an outage's confidence.</summary>
 /// <param name="Signals">Distinct signals of this source.</param>
