@@ -203,8 +203,14 @@ internal sealed class StoredStorm : IAsyncDisposable
         var method = type?.GetMethod("ReadAsync", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic);
         if (method is null) return null;
         await using var connection = await ds.OpenConnectionAsync();
-        var task = (Task<List<Signal>>)method.Invoke(null, [connection, "'pending', 'queued', 'correlated', 'unmatched'", int.MaxValue, CancellationToken.None])!;
-        return await task;
+        // ReadAsync(connection, Watermarks from, Watermarks to, int limitPerTable, ct): every row.
+        var marks = method.GetParameters()[1].ParameterType;
+        object from = Activator.CreateInstance(marks, 0L, 0L, 0L, 0L)!;
+        object to = Activator.CreateInstance(marks, long.MaxValue, long.MaxValue, long.MaxValue, long.MaxValue)!;
+        var task = (Task)method.Invoke(null, [connection, from, to, int.MaxValue, CancellationToken.None])!;
+        await task;
+        object result = task.GetType().GetProperty("Result")!.GetValue(task)!;
+        return (List<Signal>)result.GetType().GetField("Item1")!.GetValue(result)!;
     }
 
     /// <summary>What the database holds afterwards: outages by status, evidence rows, signal states.</summary>
@@ -218,7 +224,17 @@ internal sealed class StoredStorm : IAsyncDisposable
               UNION ALL SELECT correlation_state FROM onu_events UNION ALL SELECT correlation_state FROM callcenter_tickets) s
             GROUP BY 1 ORDER BY 1
             """);
-        return $"outages: {(outages.Length == 0 ? "none" : outages)}; evidence rows {sources:N0}; signals: {states}";
+        // The pass takes signals in by its watermarks and records outcomes of non-evidence
+        // signals apart (ADR 0010); the state columns are the SQL baseline's.
+        long takenIn = await Sql.ScalarAsync<long>(ds, """
+            SELECT (SELECT count(*) FROM scada_events WHERE seq <= (SELECT seq FROM oms_correlation_watermarks WHERE source_type = 'scada'))
+                 + (SELECT count(*) FROM kaifa_events WHERE seq <= (SELECT seq FROM oms_correlation_watermarks WHERE source_type = 'kaifa'))
+                 + (SELECT count(*) FROM onu_events WHERE seq <= (SELECT seq FROM oms_correlation_watermarks WHERE source_type = 'onu'))
+                 + (SELECT count(*) FROM callcenter_tickets WHERE seq <= (SELECT seq FROM oms_correlation_watermarks WHERE source_type = 'callcenter'))
+            """);
+        long outcomes = await Sql.ScalarAsync<long>(ds, "SELECT count(*) FROM oms_signal_outcomes");
+        return $"outages: {(outages.Length == 0 ? "none" : outages)}; evidence rows {sources:N0}; signal columns: {states}; " +
+               $"taken in by the pass {takenIn:N0}, outcome rows {outcomes:N0}";
     }
 }
 
@@ -230,12 +246,11 @@ internal sealed record TimedPass(TimeSpan Elapsed, CorrelationPassResult Result,
         if (Marks.Count == 0) return "(no step marks)";
         var names = new Dictionary<string, string>
         {
-            ["queued"] = "lock+state+[rebuild]+read+ingest+advance",
-            ["outages"] = "mark queued",
+            ["outages"] = "lock+state+[rebuild]+cut+read+ingest+advance",
             ["timeline"] = "outage upserts",
             ["sources"] = "timeline",
-            ["signals"] = "evidence rows",
-            ["momentaries"] = "signal states",
+            ["outcomes"] = "evidence rows",
+            ["momentaries"] = "signal outcomes",
             ["state"] = "momentaries+storm",
         };
         var parts = new List<string>();

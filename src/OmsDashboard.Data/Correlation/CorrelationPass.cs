@@ -13,8 +13,10 @@ public sealed record CorrelationPassResult(int ProcessedSignals, int Created, in
 
 /// <summary>
 /// One correlation pass: loads the signals not yet taken in, runs the engine up to <c>asOf</c>
-/// (default: now), and writes outages, their sources and timeline, the signals' states, the
-/// momentaries and the pass's watermark in one transaction.
+/// (default: now), and writes outages, their sources and timeline, the outcomes of signals that
+/// are not evidence, the momentaries and the pass's watermarks in one transaction. Signal rows
+/// themselves are never updated: what was taken in is a <c>seq</c> watermark per source table
+/// (docs/decisions/0010-pass-writes.md).
 /// <para>
 /// The engine lives in memory between passes as a cache of what the database holds. It is
 /// rebuilt from the database — every stored signal replayed up to the stored watermark — when
@@ -32,6 +34,9 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
     private CorrelationEngine? _engine;
     private readonly Dictionary<long, Guid> _ids = [];
     private readonly Dictionary<long, int> _timelineWritten = [];
+    // Which outage each row of oms_event_sources points at, so that a pass writes only the rows
+    // that are new or moved, not all the evidence of every outage it touches again.
+    private readonly Dictionary<(SourceSystem, string), long> _evidenceWritten = [];
 
     /// <summary>Called before each write step with its name; tests use it to kill a pass half-way.</summary>
     internal Func<string, Task>? BeforeWriteStep { get; set; }
@@ -66,19 +71,19 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
             }
             var engine = _engine!;
 
-            var fresh = await SignalReader.ReadAsync(connection, "'pending'", MaxSignalsPerPass, ct);
-            var queued = new List<Signal>(fresh.Count);
+            var cut = await CutAsync(state.Marks, ct);
+            var (fresh, readUntil) = await SignalReader.ReadAsync(connection, state.Marks, cut, MaxSignalsPerPass, ct);
             foreach (var signal in fresh)
             {
-                if (engine.Ingest(signal) == IngestOutcome.Accepted) queued.Add(signal);
+                // Accepted, unmatched (then in the changes) or a duplicate: each is taken in by
+                // moving the watermark past it, and a rebuild replays it the same way.
+                engine.Ingest(signal);
             }
             var changes = engine.Advance(asOf ?? time.GetUtcNow());
 
-            await Step("queued");
-            await MarkQueuedAsync(connection, queued, ct);
             await WriteAsync(connection, engine, changes, ct);
             await Step("state");
-            await WriteStateAsync(connection, engine, state.Passes + 1, ct);
+            await WriteStateAsync(connection, engine, state.Passes + 1, readUntil, ct);
             await tx.CommitAsync(ct);
             _passesSeen = state.Passes + 1;
             LastChanges = changes;
@@ -105,14 +110,57 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
     private long _passesSeen = -1;
     private string? _settingsVersion;
 
-    private sealed record PassState(DateTimeOffset? ProcessedUntil, long NextOutageNumber, long Passes);
+    private sealed record PassState(DateTimeOffset? ProcessedUntil, long NextOutageNumber, long Passes, Watermarks Marks);
 
     private static async Task<PassState> ReadStateAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand("SELECT processed_until, next_outage_number, passes FROM oms_correlation_state WHERE id = 1 FOR UPDATE", connection);
+        await using var cmd = new NpgsqlCommand("""
+            SELECT processed_until, next_outage_number, passes,
+                   (SELECT seq FROM oms_correlation_watermarks WHERE source_type = 'scada'),
+                   (SELECT seq FROM oms_correlation_watermarks WHERE source_type = 'kaifa'),
+                   (SELECT seq FROM oms_correlation_watermarks WHERE source_type = 'onu'),
+                   (SELECT seq FROM oms_correlation_watermarks WHERE source_type = 'callcenter')
+              FROM oms_correlation_state WHERE id = 1 FOR UPDATE
+            """, connection);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        return new PassState(reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0), reader.GetInt64(1), reader.GetInt64(2));
+        return new PassState(reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0), reader.GetInt64(1), reader.GetInt64(2),
+            new Watermarks(reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6)));
+    }
+
+    /// <summary>
+    /// The highest <c>seq</c> of each source table such that every row at or below it is
+    /// committed. Taken in a short transaction of its own that locks the four tables in SHARE
+    /// mode: that waits for every transaction still writing to them (ingestion batches) and holds
+    /// new writers back only for the few index look-ups of <c>max(seq)</c>. Without the lock, a
+    /// batch that drew a lower <c>seq</c> but committed later would fall below the watermark
+    /// unread. A separate connection, so that the lock ends at once and not with the pass (the
+    /// pass's own transaction never writes these tables, so it cannot wait on itself).
+    /// <para>
+    /// Relies on <c>seq</c> being drawn from the identity sequence (cache 1) and never given by
+    /// writers: a writer that starts after the lock draws a higher value than any before it.
+    /// </para>
+    /// </summary>
+    private async Task<Watermarks> CutAsync(Watermarks stored, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand("""
+            SET LOCAL lock_timeout = '30s';
+            LOCK TABLE scada_events, kaifa_events, onu_events, callcenter_tickets IN SHARE MODE;
+            SELECT (SELECT max(seq) FROM scada_events), (SELECT max(seq) FROM kaifa_events),
+                   (SELECT max(seq) FROM onu_events), (SELECT max(seq) FROM callcenter_tickets);
+            """, connection, tx);
+        Watermarks cut;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            // Never below the stored mark (rows may have been deleted since): it must not go back.
+            long At(int i, long mark) => reader.IsDBNull(i) ? mark : Math.Max(mark, reader.GetInt64(i));
+            cut = new Watermarks(At(0, stored.Scada), At(1, stored.Kaifa), At(2, stored.Onu), At(3, stored.Callcenter));
+        }
+        await tx.CommitAsync(ct);
+        return cut;
     }
 
     /// <summary>Replays every signal the engine had taken in, up to the stored watermark.</summary>
@@ -122,7 +170,8 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
         var engine = new CorrelationEngine(network, settings.Options, settings.Storm);
         if (settings.ManualStorm is { } forced) engine.OverrideStormMode(forced, time.GetUtcNow(), "an operator (stored override)");
         _settingsVersion = settings.Version;
-        foreach (var signal in await SignalReader.ReadAsync(connection, "'queued', 'correlated', 'unmatched'", int.MaxValue, ct))
+        var (taken, _) = await SignalReader.ReadAsync(connection, Watermarks.Start, state.Marks, int.MaxValue, ct);
+        foreach (var signal in taken)
         {
             engine.Ingest(signal);
         }
@@ -137,22 +186,18 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
         {
             while (await reader.ReadAsync(ct)) _ids[reader.GetInt64(0)] = reader.GetGuid(1);
         }
+        _evidenceWritten.Clear();
         foreach (var o in engine.Outages)
         {
             _timelineWritten[o.Number] = o.Timeline.Count;
+            // The rebuilt engine is the one that produced the committed state, so its evidence
+            // attachments are what oms_event_sources holds.
+            foreach (var e in o.Evidence)
+            {
+                if (engine.EvidenceOutage(e.Source, e.SourceId) == o.Number) _evidenceWritten[(e.Source, e.SourceId)] = o.Number;
+            }
         }
         _engine = engine;
-    }
-
-    private static async Task MarkQueuedAsync(NpgsqlConnection connection, List<Signal> queued, CancellationToken ct)
-    {
-        foreach (var group in queued.GroupBy(s => s.Source))
-        {
-            await using var cmd = new NpgsqlCommand(
-                $"UPDATE {SignalReader.Table(group.Key)} SET correlation_state = 'queued' WHERE {SignalReader.IdColumn(group.Key)} = ANY(@ids) AND correlation_state = 'pending'", connection);
-            cmd.Parameters.AddWithValue("ids", group.Select(s => s.SourceId).ToArray());
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
     }
 
     private async Task WriteAsync(NpgsqlConnection connection, CorrelationEngine engine, EngineChanges changes, CancellationToken ct)
@@ -210,56 +255,81 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
         }
 
         await Step("sources");
-        // 3. Evidence rows (a signal is evidence for one outage at a time).
-        var evidence = new Dictionary<(SourceSystem, string), (Evidence E, long Outage)>();
+        // 3. Evidence rows (a signal is evidence for one outage at a time): only those new or
+        // moved since the last write. Binary COPY into a temporary table, then one set-based
+        // upsert: cheaper per row than arrays through unnest, and the staged keys also clear the
+        // outcome rows of signals that have become evidence.
+        var evidence = new List<(Evidence E, long Outage)>();
         foreach (var o in changes.Outages.Keys)
         {
             foreach (var e in o.Evidence)
             {
-                if (engine.EvidenceOutage(e.Source, e.SourceId) == o.Number) evidence[(e.Source, e.SourceId)] = (e, o.Number);
+                var key = (e.Source, e.SourceId);
+                if (engine.EvidenceOutage(e.Source, e.SourceId) == o.Number
+                    && (!_evidenceWritten.TryGetValue(key, out long had) || had != o.Number))
+                {
+                    _evidenceWritten[key] = o.Number;
+                    evidence.Add((e, o.Number));
+                }
             }
         }
         if (evidence.Count > 0)
         {
-            var rows = evidence.Values.ToList();
-            await using var cmd = new NpgsqlCommand("""
+            await Exec(connection, """
+                CREATE TEMP TABLE pass_evidence (outage uuid, source text, id text, type text, detected timestamptz,
+                    received timestamptz, weight numeric(5,4), customer text, asset text) ON COMMIT DROP
+                """, ct);
+            await using (var writer = await connection.BeginBinaryImportAsync("COPY pass_evidence FROM STDIN (FORMAT BINARY)", ct))
+            {
+                writer.Timeout = TimeSpan.Zero;
+                foreach (var (e, outage) in evidence)
+                {
+                    await writer.StartRowAsync(ct);
+                    await writer.WriteAsync(_ids[outage], NpgsqlDbType.Uuid, ct);
+                    await writer.WriteAsync(SignalTypes.ToWire(e.Source), NpgsqlDbType.Text, ct);
+                    await writer.WriteAsync(e.SourceId, NpgsqlDbType.Text, ct);
+                    await writer.WriteAsync(SignalTypes.ToWire(e.Type), NpgsqlDbType.Text, ct);
+                    await writer.WriteAsync(e.OccurredAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+                    await writer.WriteAsync(e.ReceivedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+                    await writer.WriteAsync((decimal)e.Weight, NpgsqlDbType.Numeric, ct);
+                    if (e.Customer >= 0) await writer.WriteAsync(net.Ids[e.Customer], NpgsqlDbType.Text, ct);
+                    else await writer.WriteNullAsync(ct);
+                    if (e.AssetId is { } asset) await writer.WriteAsync(asset, NpgsqlDbType.Text, ct);
+                    else await writer.WriteNullAsync(ct);
+                }
+                await writer.CompleteAsync(ct);
+            }
+            await Exec(connection, """
                 INSERT INTO oms_event_sources (outage_event_id, source_type, source_event_id, signal_type, detected_at, received_at, weight, customer_id, asset_id, correlated_at)
-                SELECT u.outage, u.source, u.id, u.type, u.detected, u.received, u.weight, u.customer, u.asset, now()
-                  FROM unnest(@outage, @source, @id, @type, @detected, @received, @weight, @customer, @asset)
-                       AS u(outage, source, id, type, detected, received, weight, customer, asset)
+                SELECT outage, source, id, type, detected, received, weight, customer, asset, now() FROM pass_evidence
                 ON CONFLICT (source_type, source_event_id) DO UPDATE SET outage_event_id = EXCLUDED.outage_event_id
-                WHERE oms_event_sources.outage_event_id IS DISTINCT FROM EXCLUDED.outage_event_id
-                """, connection);
-            cmd.Parameters.AddWithValue("outage", rows.Select(r => _ids[r.Outage]).ToArray());
-            cmd.Parameters.AddWithValue("source", rows.Select(r => SignalTypes.ToWire(r.E.Source)).ToArray());
-            cmd.Parameters.AddWithValue("id", rows.Select(r => r.E.SourceId).ToArray());
-            cmd.Parameters.AddWithValue("type", rows.Select(r => SignalTypes.ToWire(r.E.Type)).ToArray());
-            cmd.Parameters.AddWithValue("detected", rows.Select(r => r.E.OccurredAt).ToArray());
-            cmd.Parameters.AddWithValue("received", rows.Select(r => r.E.ReceivedAt).ToArray());
-            cmd.Parameters.AddWithValue("weight", rows.Select(r => (decimal)r.E.Weight).ToArray());
-            cmd.Parameters.AddWithValue("customer", NpgsqlDbType.Array | NpgsqlDbType.Text, rows.Select(r => r.E.Customer >= 0 ? (object)net.Ids[r.E.Customer] : DBNull.Value).ToArray());
-            cmd.Parameters.AddWithValue("asset", NpgsqlDbType.Array | NpgsqlDbType.Text, rows.Select(r => (object?)r.E.AssetId ?? DBNull.Value).ToArray());
-            await cmd.ExecuteNonQueryAsync(ct);
+                WHERE oms_event_sources.outage_event_id IS DISTINCT FROM EXCLUDED.outage_event_id;
+                DELETE FROM oms_signal_outcomes o USING pass_evidence e WHERE o.source_type = e.source AND o.source_event_id = e.id;
+                """, ct);
         }
 
-        await Step("signals");
-        // 4. The signals' own states: correlated (with their outage) or unmatched (with the reason).
-        var applied = new Dictionary<(SourceSystem, string), AppliedSignal>();
-        foreach (var s in changes.Signals) applied[(s.Signal.Source, s.Signal.SourceId)] = s;
-        foreach (var group in applied.Values.GroupBy(s => s.Signal.Source))
+        await Step("outcomes");
+        // 4. Signals taken in that are not evidence: unmatched (with the reason) or matched with
+        // no outage to attach them to. The signal rows themselves are not touched (ADR 0010).
+        var outcomes = new Dictionary<(SourceSystem, string), AppliedSignal>();
+        foreach (var a in changes.Signals)
         {
-            var rows = group.ToList();
-            await using var cmd = new NpgsqlCommand($"""
-                UPDATE {SignalReader.Table(group.Key)} t
-                   SET correlation_state = u.state, correlation_note = u.note, correlated_at = now(), outage_event_id = u.outage
-                  FROM unnest(@id, @state, @note, @outage) AS u(id, state, note, outage)
-                 WHERE t.{SignalReader.IdColumn(group.Key)} = u.id
+            var key = (a.Signal.Source, a.Signal.SourceId);
+            if (engine.EvidenceOutage(key.Source, key.SourceId) is null) outcomes[key] = a;
+            else outcomes.Remove(key);
+        }
+        if (outcomes.Count > 0)
+        {
+            var rows = outcomes.Values.ToList();
+            await using var cmd = new NpgsqlCommand("""
+                INSERT INTO oms_signal_outcomes (source_type, source_event_id, state, note, decided_at)
+                SELECT u.source, u.id, u.state, u.note, now() FROM unnest(@source, @id, @state, @note) AS u(source, id, state, note)
+                ON CONFLICT (source_type, source_event_id) DO UPDATE SET state = EXCLUDED.state, note = EXCLUDED.note, decided_at = EXCLUDED.decided_at
                 """, connection);
+            cmd.Parameters.AddWithValue("source", rows.Select(r => SignalTypes.ToWire(r.Signal.Source)).ToArray());
             cmd.Parameters.AddWithValue("id", rows.Select(r => r.Signal.SourceId).ToArray());
             cmd.Parameters.AddWithValue("state", rows.Select(r => r.Matched ? "correlated" : "unmatched").ToArray());
             cmd.Parameters.AddWithValue("note", NpgsqlDbType.Array | NpgsqlDbType.Text, rows.Select(r => (object?)r.Note ?? DBNull.Value).ToArray());
-            cmd.Parameters.AddWithValue("outage", NpgsqlDbType.Array | NpgsqlDbType.Uuid,
-                rows.Select(r => r.OutageNumber is { } n && _ids.TryGetValue(n, out var id) ? (object)id : DBNull.Value).ToArray());
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
@@ -334,13 +404,18 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
-    private static async Task WriteStateAsync(NpgsqlConnection connection, CorrelationEngine engine, long passes, CancellationToken ct)
+    private static async Task WriteStateAsync(NpgsqlConnection connection, CorrelationEngine engine, long passes, Watermarks taken, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(
-            "UPDATE oms_correlation_state SET processed_until = @until, next_outage_number = @next, passes = @passes, updated_at = now() WHERE id = 1", connection);
+        await using var cmd = new NpgsqlCommand("""
+            UPDATE oms_correlation_state SET processed_until = @until, next_outage_number = @next, passes = @passes, updated_at = now() WHERE id = 1;
+            UPDATE oms_correlation_watermarks w SET seq = u.seq FROM unnest(@source, @seq) AS u(source, seq)
+             WHERE w.source_type = u.source AND w.seq <> u.seq;
+            """, connection);
         cmd.Parameters.AddWithValue("until", (object?)engine.Clock ?? DBNull.Value);
         cmd.Parameters.AddWithValue("next", engine.NextOutageNumber);
         cmd.Parameters.AddWithValue("passes", passes);
+        cmd.Parameters.AddWithValue("source", SignalReader.Sources.Select(SignalTypes.ToWire).ToArray());
+        cmd.Parameters.AddWithValue("seq", SignalReader.Sources.Select(s => taken[s]).ToArray());
         await cmd.ExecuteNonQueryAsync(ct);
     }
 

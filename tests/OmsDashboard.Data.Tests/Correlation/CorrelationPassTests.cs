@@ -32,8 +32,14 @@ public sealed class CorrelationPassTests : IAsyncLifetime
     private Task<string> Fingerprint() => _db.ScalarAsync<string>("""
         SELECT (SELECT md5(coalesce(string_agg(o::text, '|' ORDER BY number), '')) FROM (SELECT number, event_id, status, device_id, affected_customers_count, confidence_score, first_detected_at, confirmed_at, restored_at FROM oms_outage_events) o)
             || (SELECT count(*)::text FROM oms_event_sources) || '/' || (SELECT count(*)::text FROM oms_event_timeline)
-            || '/' || (SELECT string_agg(correlation_state || coalesce(outage_event_id::text, '-'), ',' ORDER BY event_id) FROM kaifa_events)
+            || '/' || (SELECT coalesce(string_agg(source_event_id || outage_event_id::text, ',' ORDER BY source_event_id), '') FROM oms_event_sources)
+            || '/' || (SELECT coalesce(string_agg(source_event_id || state || coalesce(note, '-'), ',' ORDER BY source_event_id), '') FROM oms_signal_outcomes)
+            || '/' || (SELECT string_agg(source_type || '=' || seq, ',' ORDER BY source_type) FROM oms_correlation_watermarks)
         """);
+
+    /// <summary>Whether the pass's watermark for Kaifa covers every stored Kaifa signal (all taken in).</summary>
+    private Task<bool> AllKaifaTakenIn() => _db.ScalarAsync<bool>(
+        "SELECT (SELECT seq FROM oms_correlation_watermarks WHERE source_type = 'kaifa') >= (SELECT max(seq) FROM kaifa_events)");
 
     [Fact]
     public async Task Run_StoredFuseFault_WritesThePredictedOutageWithSourcesAndTimeline()
@@ -50,7 +56,11 @@ public sealed class CorrelationPassTests : IAsyncLifetime
             await _db.ScalarAsync<long>("SELECT number FROM oms_outage_events")));
         Assert.Equal(T0, await _db.ScalarAsync<DateTimeOffset>("SELECT first_detected_at FROM oms_outage_events"));
         Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_sources WHERE source_type = 'kaifa'"));
-        Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM kaifa_events WHERE correlation_state = 'correlated' AND outage_event_id IS NOT NULL"));
+        Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_sources s JOIN oms_outage_events o ON o.id = s.outage_event_id WHERE o.number = 1"));
+        Assert.True(await AllKaifaTakenIn());
+        Assert.Equal(0, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_signal_outcomes"));
+        // The signal rows themselves are not written by the pass (ADR 0010).
+        Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM kaifa_events WHERE correlation_state = 'pending' AND outage_event_id IS NULL"));
         Assert.Equal("created,status_changed", await _db.ScalarAsync<string>("SELECT string_agg(entry_type, ',' ORDER BY occurred_at, id) FROM oms_event_timeline"));
         Assert.Equal("roll_up", await _db.ScalarAsync<string>("SELECT explanation->>'rule' FROM oms_outage_events"));
         Assert.Equal(1, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_active_outages"));
@@ -64,8 +74,71 @@ public sealed class CorrelationPassTests : IAsyncLifetime
         var result = await NewPass().RunAsync(T0.AddSeconds(30));
 
         Assert.Equal((0, 0), (result.ProcessedSignals, result.Created));
-        Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM kaifa_events WHERE correlation_state = 'queued'"));
+        Assert.True(gasps > 0 && await AllKaifaTakenIn());
         Assert.Equal(0, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_outage_events"));
+        Assert.Equal(0, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_sources"));
+    }
+
+    [Fact]
+    public async Task Run_InsideTheHoldThenAfterIt_ThePassAfterTheHoldOpensTheOutageFromTheTakenInSignals()
+    {
+        int gasps = await StoreFuseFault();
+        var pass = NewPass();
+        await pass.RunAsync(T0.AddSeconds(30));
+
+        var result = await pass.RunAsync(T0.AddMinutes(5));
+
+        Assert.Equal((gasps, 1), (result.ProcessedSignals, result.Created));
+        Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_sources"));
+    }
+
+    [Fact]
+    public async Task Run_UnknownMeterAndUnknownDevice_RecordsWhyAsOutcomesNotEvidence()
+    {
+        await StoreFuseFault();
+        await _db.ExecuteAsync($"""
+            INSERT INTO kaifa_events (event_id, meter_id, event_type, occurred_at, received_at) VALUES ('KF-GHOST', 'NO-SUCH-METER', 'last_gasp', '{T0:O}', '{T0:O}');
+            INSERT INTO scada_events (event_id, device_id, event_type, occurred_at, received_at) VALUES ('SC-ALARM', '{Fuse}', 'alarm', '{T0:O}', '{T0:O}');
+            """);
+
+        await NewPass().RunAsync(T0.AddMinutes(5));
+
+        Assert.Equal("KF-GHOST unmatched unknown meter 'NO-SUCH-METER'|SC-ALARM unmatched SCADA alarm: informational", await _db.ScalarAsync<string>(
+            "SELECT string_agg(source_event_id || ' ' || state || ' ' || note, '|' ORDER BY source_event_id) FROM oms_signal_outcomes"));
+        Assert.Equal(0, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_sources WHERE source_event_id IN ('KF-GHOST', 'SC-ALARM')"));
+    }
+
+    [Fact]
+    public async Task Run_WhileAnIngestionBatchWithALowerSeqIsUncommitted_WaitsForItAndLosesNeitherSignal()
+    {
+        // Two last gasps: the first draws its seq in a transaction left open, the second commits
+        // at once with a higher seq. A pass that moved its watermark past the second without the
+        // first would never read the first.
+        string[] meters = [.. (await _db.ScalarAsync<string>("SELECT string_agg(id, ',' ORDER BY id) FROM (SELECT id FROM oms_smart_meters ORDER BY id LIMIT 2) m")).Split(',')];
+        await using var slow = await _db.DataSource.OpenConnectionAsync();
+        await using var batch = await slow.BeginTransactionAsync();
+        await using (var insert = new Npgsql.NpgsqlCommand($"INSERT INTO kaifa_events (event_id, meter_id, event_type, occurred_at, received_at) VALUES ('KF-SLOW', '{meters[0]}', 'last_gasp', '{T0:O}', '{T0:O}')", slow, batch))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+        await _db.ExecuteAsync($"INSERT INTO kaifa_events (event_id, meter_id, event_type, occurred_at, received_at) VALUES ('KF-FAST', '{meters[1]}', 'last_gasp', '{T0:O}', '{T0:O}')");
+        var pass = NewPass();
+
+        var running = pass.RunAsync(T0.AddMinutes(5));
+        // Let the pass get as far as it can: done, or waiting for the open batch's lock.
+        while (!running.IsCompleted && await _db.ScalarAsync<long>(
+                   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%LOCK TABLE scada_events%'") == 0)
+        {
+            await Task.Delay(20);
+        }
+        await batch.CommitAsync();
+        await running;
+        await pass.RunAsync(T0.AddMinutes(5));
+
+        Assert.Equal("KF-FAST,KF-SLOW", await _db.ScalarAsync<string>("""
+            SELECT string_agg(id, ',' ORDER BY id) FROM (
+              SELECT source_event_id AS id FROM oms_event_sources UNION ALL SELECT source_event_id FROM oms_signal_outcomes) s
+            """));
     }
 
     [Fact]
@@ -102,10 +175,12 @@ public sealed class CorrelationPassTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("queued"), InlineData("outages"), InlineData("timeline"), InlineData("sources"), InlineData("signals"), InlineData("state")]
+    [InlineData("outages"), InlineData("timeline"), InlineData("sources"), InlineData("outcomes"), InlineData("momentaries"), InlineData("state")]
     public async Task Run_KilledHalfWay_LosesNothingAndCountsNothingTwice(string step)
     {
         int gasps = await StoreFuseFault();
+        // Unmatched, so that the outcomes step has something to write too.
+        await _db.ExecuteAsync($"INSERT INTO kaifa_events (event_id, meter_id, event_type, occurred_at, received_at) VALUES ('KF-GHOST', 'NO-SUCH-METER', 'last_gasp', '{T0:O}', '{T0:O}')");
         string untouched = await Fingerprint();
         var pass = NewPass();
         pass.BeforeWriteStep = name => name == step ? throw new IOException($"killed before {name}") : Task.CompletedTask;
@@ -116,10 +191,33 @@ public sealed class CorrelationPassTests : IAsyncLifetime
         pass.BeforeWriteStep = null;
         var result = await pass.RunAsync(T0.AddMinutes(5));
 
-        Assert.Equal((gasps, 1), (result.ProcessedSignals, result.Created));
+        Assert.Equal((gasps + 1, 1), (result.ProcessedSignals, result.Created));
         Assert.Equal(1, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_outage_events"));
         Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_sources"));
+        Assert.Equal(1, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_signal_outcomes"));
         Assert.Equal(2, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_timeline"));
+        Assert.True(await AllKaifaTakenIn());
+    }
+
+    [Theory]
+    [InlineData("outages"), InlineData("state")]
+    public async Task Run_KilledInsideTheHold_TakesNothingInAndTheNextPassStillOpensTheOutage(string step)
+    {
+        int gasps = await StoreFuseFault();
+        string untouched = await Fingerprint();
+        var pass = NewPass();
+        pass.BeforeWriteStep = name => name == step ? throw new IOException($"killed before {name}") : Task.CompletedTask;
+
+        await Assert.ThrowsAsync<IOException>(() => pass.RunAsync(T0.AddSeconds(30)));
+        Assert.Equal(untouched, await Fingerprint());
+        Assert.False(await AllKaifaTakenIn());
+
+        pass.BeforeWriteStep = null;
+        await pass.RunAsync(T0.AddSeconds(30));
+        var result = await pass.RunAsync(T0.AddMinutes(5));
+
+        Assert.Equal((gasps, 1), (result.ProcessedSignals, result.Created));
+        Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_sources"));
     }
 
     [Fact]
