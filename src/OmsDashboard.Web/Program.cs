@@ -43,6 +43,7 @@ app.MapScalarApiReference(o => o.WithTitle("OmsDashboard API"));
 app.MapHealth();
 app.MapTopologyApi();
 app.MapOutagesApi();
+app.MapOutageActionsApi();
 app.MapIngestionApi();
 app.MapOmsRealtime();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using OmsDashboard.Data.Operations;
 using OmsDashboard.Domain.Correlation;
 using OmsDashboard.Domain.Signals;
 using OmsDashboard.Domain.Topology;
@@ -79,9 +80,19 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
                 // moving the watermark past it, and a rebuild replays it the same way.
                 engine.Ingest(signal);
             }
+            // Operator actions are events too: taken in with the time the engine gives them, so a
+            // rebuild replays them where they took effect.
+            var queuedActions = new List<(long Id, DateTimeOffset EffectiveAt)>();
+            foreach (var action in await OperatorActionStore.ReadPendingAsync(connection, ct))
+            {
+                queuedActions.Add((action.Id, engine.Submit(action)));
+            }
             var changes = engine.Advance(asOf ?? time.GetUtcNow());
 
             await WriteAsync(connection, engine, changes, ct);
+            await Step("actions");
+            await OperatorActionStore.MarkQueuedAsync(connection, queuedActions, ct);
+            await OperatorActionStore.WriteOutcomesAsync(connection, changes.Actions, ct);
             await Step("state");
             await WriteStateAsync(connection, engine, state.Passes + 1, readUntil, ct);
             await tx.CommitAsync(ct);
@@ -175,6 +186,10 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
         {
             engine.Ingest(signal);
         }
+        foreach (var action in await OperatorActionStore.ReadForReplayAsync(connection, ct))
+        {
+            engine.Submit(action);
+        }
         if (state.ProcessedUntil is { } until)
         {
             engine.Advance(until);
@@ -250,7 +265,7 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
             cmd.Parameters.AddWithValue("from", NpgsqlDbType.Array | NpgsqlDbType.Text, timeline.Select(t => (object?)StatusName(t.Entry.From) ?? DBNull.Value).ToArray());
             cmd.Parameters.AddWithValue("to", NpgsqlDbType.Array | NpgsqlDbType.Text, timeline.Select(t => (object?)StatusName(t.Entry.To) ?? DBNull.Value).ToArray());
             cmd.Parameters.AddWithValue("text", timeline.Select(t => t.Entry.Description).ToArray());
-            cmd.Parameters.AddWithValue("actor", timeline.Select(_ => "system").ToArray());
+            cmd.Parameters.AddWithValue("actor", timeline.Select(t => t.Entry.Actor ?? "system").ToArray());
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
@@ -368,15 +383,15 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
         var cmd = new NpgsqlBatchCommand("""
             INSERT INTO oms_outage_events (id, number, event_id, status, severity, confidence_score, affected_customers_count,
                 device_id, device_kind, feeder_id, substation_id, location, first_detected_at, confirmed_at, probable_at, restored_at,
-                has_hazard, explanation, created_at, updated_at)
+                has_hazard, explanation, etr, etr_source, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ST_SetSRID(ST_MakePoint($12, $13), 4326)::geography,
-                    $14, $15, $16, $17, $18, $19, now(), now())
+                    $14, $15, $16, $17, $18, $19, $20, $21, now(), now())
             ON CONFLICT (number) DO UPDATE SET status = EXCLUDED.status, severity = EXCLUDED.severity,
                 confidence_score = EXCLUDED.confidence_score, affected_customers_count = EXCLUDED.affected_customers_count,
                 device_id = EXCLUDED.device_id, device_kind = EXCLUDED.device_kind, location = EXCLUDED.location,
                 first_detected_at = EXCLUDED.first_detected_at, confirmed_at = EXCLUDED.confirmed_at,
                 probable_at = EXCLUDED.probable_at, restored_at = EXCLUDED.restored_at, has_hazard = EXCLUDED.has_hazard,
-                explanation = EXCLUDED.explanation, updated_at = now()
+                explanation = EXCLUDED.explanation, etr = EXCLUDED.etr, etr_source = EXCLUDED.etr_source, updated_at = now()
             """);
         int d = o.Device;
         void Add(object? value) => cmd.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
@@ -399,6 +414,8 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
         Add(o.RestoredAt);
         Add(o.HasHazard);
         cmd.Parameters.Add(new NpgsqlParameter { Value = o.Explanation is null ? DBNull.Value : JsonSerializer.Serialize(o.Explanation, JsonOptions), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        Add(o.Etr);
+        Add(o.Etr is null ? null : "operator");
         return cmd;
     }
 

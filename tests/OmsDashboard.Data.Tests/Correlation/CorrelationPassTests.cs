@@ -175,7 +175,7 @@ public sealed class CorrelationPassTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("outages"), InlineData("timeline"), InlineData("sources"), InlineData("outcomes"), InlineData("momentaries"), InlineData("state")]
+    [InlineData("outages"), InlineData("timeline"), InlineData("sources"), InlineData("outcomes"), InlineData("momentaries"), InlineData("actions"), InlineData("state")]
     public async Task Run_KilledHalfWay_LosesNothingAndCountsNothingTwice(string step)
     {
         int gasps = await StoreFuseFault();
