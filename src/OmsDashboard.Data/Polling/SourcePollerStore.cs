@@ -57,8 +57,8 @@ public class SourcePollerStore(NpgsqlDataSource dataSource)
     public async Task<string?> BeginRunAsync(string name, string source, string kind, DateTimeOffset at, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand("""
-            INSERT INTO oms_source_pollers AS p (name, source, kind, last_attempt_at, updated_at)
-            VALUES (@name, @source, @kind, @at, @at)
+            INSERT INTO oms_source_pollers AS p (name, source, kind, last_attempt_at, consecutive_failures, records_total, rejected_total, updated_at)
+            VALUES (@name, @source, @kind, @at, 0, 0, 0, @at)
             ON CONFLICT (name) DO UPDATE SET source = excluded.source, kind = excluded.kind,
                 last_attempt_at = excluded.last_attempt_at, updated_at = excluded.updated_at
             RETURNING p.cursor
