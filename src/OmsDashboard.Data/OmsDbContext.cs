@@ -36,6 +36,8 @@ public sealed class OmsDbContext(DbContextOptions<OmsDbContext> options) : DbCon
     public DbSet<OmsCorrelationState> CorrelationState => Set<OmsCorrelationState>();
     public DbSet<OmsMomentaryEvent> MomentaryEvents => Set<OmsMomentaryEvent>();
     public DbSet<OmsApiKey> ApiKeys => Set<OmsApiKey>();
+    public DbSet<OmsSourcePoller> SourcePollers => Set<OmsSourcePoller>();
+    public DbSet<OmsSourcePollerRejection> SourcePollerRejections => Set<OmsSourcePollerRejection>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

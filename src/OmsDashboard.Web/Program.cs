@@ -3,6 +3,7 @@ using OmsDashboard.Web.Api;
 using OmsDashboard.Web.Components;
 using OmsDashboard.Web.Hosting;
 using OmsDashboard.Web.Ingestion;
+using OmsDashboard.Web.Polling;
 using OmsDashboard.Web.Security;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -21,6 +22,7 @@ builder.AddOmsCorrelation();
 builder.AddOmsJobs();
 builder.AddOmsSecurity();
 builder.AddOmsIngestion();
+builder.AddOmsPolling();
 builder.Services.AddOpenApi();
 builder.Services.AddProblemDetails();
 
@@ -45,6 +47,7 @@ app.MapTopologyApi();
 app.MapOutagesApi();
 app.MapOutageActionsApi();
 app.MapIngestionApi();
+app.MapSourcesApi();
 app.MapOmsRealtime();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

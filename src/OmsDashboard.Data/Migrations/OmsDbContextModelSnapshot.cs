@@ -1233,6 +1233,128 @@ namespace OmsDashboard.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("OmsDashboard.Data.Entities.OmsSourcePoller", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("integer")
+                        .HasColumnName("consecutive_failures");
+
+                    b.Property<string>("Cursor")
+                        .HasColumnType("text")
+                        .HasColumnName("cursor");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset?>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset?>("LastErrorAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_error_at");
+
+                    b.Property<DateTimeOffset?>("LastRecordAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_record_at");
+
+                    b.Property<DateTimeOffset?>("LastRejectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_rejected_at");
+
+                    b.Property<string>("LastRejection")
+                        .HasColumnType("text")
+                        .HasColumnName("last_rejection");
+
+                    b.Property<DateTimeOffset?>("LastSuccessAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_success_at");
+
+                    b.Property<long>("RecordsTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("records_total");
+
+                    b.Property<long>("RejectedTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rejected_total");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.HasKey("Name")
+                        .HasName("pk_oms_source_pollers");
+
+                    b.ToTable("oms_source_pollers", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_oms_source_pollers_failures", "consecutive_failures >= 0");
+
+                            t.HasCheckConstraint("ck_oms_source_pollers_kind", "kind IN ('http','postgres')");
+
+                            t.HasCheckConstraint("ck_oms_source_pollers_source", "source IN ('scada','kaifa','onu','callcenter')");
+                        });
+                });
+
+            modelBuilder.Entity("OmsDashboard.Data.Entities.OmsSourcePollerRejection", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.PrimitiveCollection<string[]>("Errors")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("errors");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("location");
+
+                    b.Property<string>("PollerName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("poller_name");
+
+                    b.Property<string>("RecordId")
+                        .HasColumnType("text")
+                        .HasColumnName("record_id");
+
+                    b.Property<DateTimeOffset>("RejectedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("rejected_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.HasKey("Id")
+                        .HasName("pk_oms_source_poller_rejections");
+
+                    b.HasIndex("PollerName", "RejectedAt")
+                        .HasDatabaseName("ix_oms_source_poller_rejections_poller_name_rejected_at");
+
+                    b.ToTable("oms_source_poller_rejections", (string)null);
+                });
+
             modelBuilder.Entity("OmsDashboard.Data.Entities.OmsSourceWeight", b =>
                 {
                     b.Property<string>("SourceType")
@@ -1691,6 +1813,16 @@ namespace OmsDashboard.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_oms_smart_meters_oms_customers_customer_id");
+                });
+
+            modelBuilder.Entity("OmsDashboard.Data.Entities.OmsSourcePollerRejection", b =>
+                {
+                    b.HasOne("OmsDashboard.Data.Entities.OmsSourcePoller", null)
+                        .WithMany()
+                        .HasForeignKey("PollerName")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_oms_source_poller_rejections_oms_source_pollers_poller_name");
                 });
 
             modelBuilder.Entity("OmsDashboard.Data.Entities.NetworkSubstation", b =>

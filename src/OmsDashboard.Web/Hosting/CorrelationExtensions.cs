@@ -64,7 +64,8 @@ internal static class CorrelationExtensions
             Authorization = [new HangfireDashboardAuthorization()],
             DashboardTitle = "OmsDashboard jobs",
         });
-        RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>());
+        RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>(),
+            app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Polling.PollingOptions>>().Value);
     }
 }
 
@@ -73,10 +74,21 @@ public static class RecurringJobs
 {
     public const string CorrelationSafetyNet = "correlation-safety-net";
 
-    public static void Register(IRecurringJobManager jobs)
+    /// <summary>The recurring job of the polling source <paramref name="name"/> (one per configured source).</summary>
+    public static string PollerId(string name) => "poll-" + name;
+
+    public static void Register(IRecurringJobManager jobs, Polling.PollingOptions polling)
     {
         // Ingestion asks for a pass after every batch; this one covers quiet times (aging,
         // storm-mode deactivation, signals stored by other means) once a minute.
         jobs.AddOrUpdate<CorrelationJob>(CorrelationSafetyNet, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+
+        // Sources that do not push, each at its own interval (docs/decisions/0009). None
+        // configured, none registered; a job left from a removed source removes itself on its next run.
+        foreach (var source in polling.Sources)
+        {
+            string name = source.Name;
+            jobs.AddOrUpdate<Polling.SourcePollingJob>(PollerId(name), j => j.RunAsync(name, CancellationToken.None), source.Cron()!);
+        }
     }
 }

@@ -88,12 +88,7 @@ public sealed class SignalIngestor(SignalStore store, IngestionGate gate, Correl
             body = null;
 
             var parsedIn = clock.Elapsed;
-            int accepted = batch.Valid.Count == 0 ? 0 : (await store.StoreAsync(schema.Source, batch.Valid, ct)).Count;
-            if (accepted > 0)
-            {
-                trigger.Request();
-            }
-            int duplicates = batch.Valid.Count + batch.RepeatedInBatch - accepted;
+            var (accepted, duplicates) = await StoreAsync(schema, batch, ct);
             logger.LogDebug("{Source} batch: {Total} records, {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected; parsed in {ParseMs:F1} ms, stored in {StoreMs:F1} ms",
                 schema.Name, batch.Total, accepted, duplicates, batch.Rejected.Count, parsedIn.TotalMilliseconds, (clock.Elapsed - parsedIn).TotalMilliseconds);
             return TypedResults.Ok(new IngestResponse(accepted, duplicates, batch.Rejected));
@@ -105,6 +100,22 @@ public sealed class SignalIngestor(SignalStore store, IngestionGate gate, Correl
                 ArrayPool<byte>.Shared.Return(body);
             }
         }
+    }
+
+    /// <summary>
+    /// Stores a parsed batch's valid records and asks for a correlation pass when any was new: the
+    /// one store path of pushed and polled signals (docs/decisions/0009), so both are idempotent
+    /// and correlated the same way. Returns how many were new and how many were duplicates (of
+    /// stored records, or of records earlier in the batch).
+    /// </summary>
+    internal async Task<(int Accepted, int Duplicates)> StoreAsync(SignalSchema schema, ParsedBatch batch, CancellationToken ct)
+    {
+        int accepted = batch.Valid.Count == 0 ? 0 : (await store.StoreAsync(schema.Source, batch.Valid, ct)).Count;
+        if (accepted > 0)
+        {
+            trigger.Request();
+        }
+        return (accepted, batch.Valid.Count + batch.RepeatedInBatch - accepted);
     }
 
     private long _refused;

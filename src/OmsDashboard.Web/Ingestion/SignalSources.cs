@@ -58,6 +58,9 @@ internal sealed class SignalSchema
     public string TypesText { get; }
     public bool IsCall => Source == SourceSystem.Callcenter;
 
+    /// <summary>Every field of this source, by wire name (the id, type and time fields first).</summary>
+    public IEnumerable<(string Name, SignalField Field)> Fields => _fields.Select(f => (f.Name, f.Field));
+
     /// <summary>The wire name of a field of this source.</summary>
     public string FieldName(SignalField field) => _fields.First(f => f.Field == field).Name;
 

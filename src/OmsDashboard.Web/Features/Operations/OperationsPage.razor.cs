@@ -25,6 +25,7 @@ public sealed partial class OperationsPage
     [Inject] private TopologyQueries Topology { get; set; } = default!;
     [Inject] private NpgsqlDataSource DataSource { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private Polling.SourceHealthService SourceHealth { get; set; } = default!;
     [Inject] private ILogger<OperationsPage> Logger { get; set; } = default!;
 
     protected override async Task OnInitializedAsync()
@@ -53,6 +54,7 @@ public sealed partial class OperationsPage
             var storm = await StormModeQuery.GetAsync(DataSource);
             var network = await Topology.GetSummaryAsync();
             _model.CustomersServed = network.Totals.Customer;
+            _model.SetPollers(await SourceHealth.PollersAsync());
             _model.Load(outages, kpis, storm);
         }
         catch (DbException e)
@@ -62,7 +64,31 @@ public sealed partial class OperationsPage
             _subscription.Dispose();
             return;
         }
-        _tick = Time.CreateTimer(_ => _ = OnRenderThreadAsync(() => { }), null, TickInterval, TickInterval);
+        _tick = Time.CreateTimer(_ => _ = OnTickAsync(), null, TickInterval, TickInterval);
+    }
+
+    /// <summary>
+    /// Ages and silences move on; the pollers' health (a small table, not pushed: pollers run in
+    /// Hangfire, maybe on another instance) is read again.
+    /// </summary>
+    private async Task OnTickAsync()
+    {
+        IReadOnlyList<Polling.PollerHealthDto>? pollers = null;
+        try
+        {
+            pollers = await SourceHealth.PollersAsync();
+        }
+        catch (DbException e)
+        {
+            Logger.LogWarning(e, "The Operations page could not read the pollers' health; it keeps the last one");
+        }
+        await OnRenderThreadAsync(() =>
+        {
+            if (pollers is not null)
+            {
+                _model.SetPollers(pollers);
+            }
+        });
     }
 
     private Task OnOutagesAsync(IReadOnlyList<OutageUpdate> updates) => OnRenderThreadAsync(() => _model.Apply(updates));

@@ -1,6 +1,8 @@
 using System.Globalization;
+using OmsDashboard.Data.Polling;
 using OmsDashboard.Data.Queries;
 using OmsDashboard.Web.Features.Shared;
+using OmsDashboard.Web.Polling;
 using OmsDashboard.Web.Realtime;
 
 namespace OmsDashboard.Web.Features.Operations;
@@ -74,6 +76,14 @@ public sealed class OperationsViewModel(TimeProvider time)
             ];
         }
     }
+
+    /// <summary>The configured pollers' health, as last read (docs/decisions/0009); empty when none is configured.</summary>
+    public IReadOnlyList<PollerHealthDto> Pollers { get; private set; } = [];
+
+    /// <summary>The pollers whose runs are failing, for the header's red chips.</summary>
+    public IEnumerable<PollerHealthDto> FailingPollers => Pollers.Where(p => p.Status == PollerStatuses.Failing);
+
+    public void SetPollers(IReadOnlyList<PollerHealthDto> pollers) => Pollers = pollers;
 
     /// <summary>"12 min": how long ago the outage was first detected, measured now.</summary>
     public string AgeOf(OutageRow row) => TimeText.Age(row.FirstDetectedAt, Now);

@@ -3,8 +3,10 @@ using Bunit.JSInterop;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using OmsDashboard.Data.Polling;
 using OmsDashboard.Data.Queries;
 using OmsDashboard.Web.Features.Operations;
+using OmsDashboard.Web.Polling;
 using OmsDashboard.Web.Realtime;
 using OmsDashboard.Web.Tests.Infrastructure;
 
@@ -59,6 +61,7 @@ internal static class OperationsKit
         ctx.Services.AddSingleton(new OutageQueries(dataSource));
         ctx.Services.AddSingleton(notifier);
         ctx.Services.AddSingleton<TimeProvider>(time);
+        ctx.Services.AddSingleton(new SourceHealthService(new SourceHealthQueries(dataSource), Microsoft.Extensions.Options.Options.Create(new PollingOptions()), time));
         ctx.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         return ctx;
     }
