@@ -83,6 +83,14 @@ public sealed class OutageActionService(NpgsqlDataSource dataSource, Correlation
         if (action is null) throw new OutageActionRejected(404, "No such outage", new Dictionary<string, string[]> { ["id"] = [error!] });
         await runner.RunOnceAsync(null, ct);
         var stored = await OperatorActionStore.GetAsync(dataSource, action.Id, ct);
+        if (stored is { State: "queued", EffectiveAt: { } effective })
+        {
+            // The engine applies events tick by tick (5 s) and the current tick is still open: close
+            // it now rather than make the operator wait for the next pass. The clock moves at most
+            // one tick ahead; signals of that tick arriving later are applied as late arrivals.
+            await runner.RunOnceAsync(effective.AddSeconds(5), ct);
+            stored = await OperatorActionStore.GetAsync(dataSource, action.Id, ct);
+        }
         return new OutageActionResult(action.Id, stored?.State ?? "pending", stored?.EffectiveAt, stored?.Error);
     }
 
