@@ -57,6 +57,7 @@ internal static class OperationsKit
         var ctx = new OmsTestContext(dataSource);
         ctx.Services.AddSingleton(dataSource);
         ctx.Services.AddSingleton(new OutageQueries(dataSource));
+        ctx.Services.AddSingleton(new OutageDetailQueries(dataSource));
         ctx.Services.AddSingleton(notifier);
         ctx.Services.AddSingleton<TimeProvider>(time);
         ctx.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
