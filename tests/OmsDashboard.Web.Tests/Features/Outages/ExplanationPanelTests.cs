@@ -55,7 +55,7 @@ public sealed class ExplanationPanelTests : IDisposable
         Assert.Equal(["> 99.9 %", "73 %"], parts.Select(p => p.QuerySelector("[data-testid=confidence-part-value]")!.TextContent.Trim()));
         Assert.Contains("27 meter last gasps · weight 0.80 · exponent 1 + log₂ 27 = 5.75", parts[0].TextContent, StringComparison.Ordinal);
         Assert.Contains("3 calls · weight 0.40 · exponent 1 + log₂ 3 = 2.58", parts[1].TextContent, StringComparison.Ordinal);
-        Assert.Contains("= > 99.9 %", cut.Find("[data-testid=confidence-total]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("> 99.9 %", cut.Find("[data-testid=confidence-combined]").TextContent.Trim());
         Assert.Empty(cut.FindAll("[data-testid=confidence-kept]"));
     }
 
@@ -98,7 +98,7 @@ public sealed class ExplanationPanelTests : IDisposable
         // Confidence never falls: when today's parts add up to less, the page says which figure the outage keeps.
         var callsOnly = RollUp() with { Confidence = [Part(SourceSystem.Callcenter, 3, 0.4)] };
         var kept = _ctx.Render<ExplanationPanel>(p => p.Add(x => x.Explanation, OutageExplanationView.From(Stored(callsOnly), null)).Add(x => x.Confidence, 0.9m));
-        Assert.Contains("= 73 %", kept.Find("[data-testid=confidence-total]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("73 %", kept.Find("[data-testid=confidence-combined]").TextContent.Trim());
         Assert.Contains("90 %", kept.Find("[data-testid=confidence-kept]").TextContent, StringComparison.Ordinal);
     }
 
@@ -124,7 +124,14 @@ public sealed class ExplanationPanelTests : IDisposable
 
         var cut = _ctx.Render<DevicePath>(p => p.Add(x => x.Path, path));
 
+        // The plain switch folds away: the device, what protects it, the feeder and the substation remain, in order.
+        Assert.Equal(["FUS:LN5985355-3", "RCL:LN5587291-1", "FDR:LN5815900-1", "SUB:HVMV_Sub"],
+            cut.FindAll("[data-testid=path-step]").Select(s => s.GetAttribute("data-node-id")));
+        Assert.Equal("+ 1 switch", cut.Find("[data-testid=path-fold]").TextContent.Trim());
+        cut.Find("[data-testid=path-fold]").Click();
+
         var steps = cut.FindAll("[data-testid=path-step]");
+        Assert.Empty(cut.FindAll("[data-testid=path-fold]"));
         Assert.Equal(path.Select(n => n.Id), steps.Select(s => s.GetAttribute("data-node-id")));
         Assert.Equal(["fuse", "switch", "recloser", "feeder", "substation"], steps.Select(s => s.GetAttribute("data-kind")));
         Assert.Contains("oms-path-device", steps[0].ClassList);

@@ -101,8 +101,8 @@ public sealed class OutageDetailPageTests(DemoNetworkDatabase db) : IClassFixtur
         Assert.Equal(new Dictionary<string, string> { ["all"] = "34", ["kaifa"] = "27", ["onu"] = "4", ["callcenter"] = "3" }, groups);
         Assert.Equal(["all", "kaifa", "onu", "callcenter"], cut.FindAll("[data-testid=evidence-group]").Select(g => g.GetAttribute("data-source")));
         Assert.Contains("2 no power, 1 wire down", cut.Find("[data-testid=evidence-group][data-source=callcenter]").GetAttribute("title"), StringComparison.Ordinal);
-        // A page of 25, newest first: the last attached (a call) on top.
-        Assert.Equal(OutageDetailViewModel.EvidencePageSize, cut.FindAll("[data-testid=evidence-row]").Count);
+        // A page of 25, newest first: the last attached (a call) on top. Rows may arrive a render after the header.
+        cut.WaitForAssertion(() => Assert.Equal(OutageDetailViewModel.EvidencePageSize, cut.FindAll("[data-testid=evidence-row]").Count));
         Assert.Equal("callcenter", cut.Find("[data-testid=evidence-row]").GetAttribute("data-source"));
 
         cut.Find("[data-testid=evidence-next]").Click();
@@ -175,7 +175,8 @@ public sealed class OutageDetailPageTests(DemoNetworkDatabase db) : IClassFixtur
 
         var cut = Open(id);
 
-        Assert.Contains($"{below} below", cut.Find("[data-testid=customers-total]").TextContent, StringComparison.Ordinal);
+        // The header comes with the summary; customers may arrive a render later.
+        cut.WaitForAssertion(() => Assert.Contains($"{below} below", cut.Find("[data-testid=customers-total]").TextContent, StringComparison.Ordinal));
         var first = cut.FindAll("[data-testid=customer-row]").Select(r => r.GetAttribute("data-customer-id")).ToList();
         Assert.Equal((int)Math.Min(below, OutageDetailViewModel.CustomerPageSize), first.Count);
         cut.Find("[data-testid=customers-next]").Click();
