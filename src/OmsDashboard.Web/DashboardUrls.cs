@@ -5,4 +5,7 @@ public static class DashboardUrls
 {
     public const string Operations = "/";
     public const string Network = "/network";
+
+    /// <summary>One outage's page, by id (or event id); links are made by <see cref="Features.Shared.OutageLinks"/>.</summary>
+    public const string OutageDetail = "/outages/{id}";
 }

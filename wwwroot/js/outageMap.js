@@ -197,6 +197,59 @@ export function removeOutages(element, ids) {
   return state.markers.size;
 }
 
+/**
+ * The outage page's highlight (OutageAreaMap.razor.cs, AreaDrawing): the lines and customers below
+ * the predicted device, the way back up to the substation (dashed), and the device itself, over
+ * the feeder drawn by drawFeeders. Replaces the previous highlight and fits the map to it.
+ */
+export function showArea(element, area) {
+  const state = maps.get(element);
+  if (!state) return 0;
+  if (state.area) state.area.remove();
+  const group = L.layerGroup();
+  const bounds = L.latLngBounds([[area.lat, area.lon]]);
+  if (area.segments.length > 0) {
+    const lines = L.polyline(area.segments.map(s => [[s[0], s[1]], [s[2], s[3]]]), {
+      weight: 4, opacity: 0.95, interactive: false, className: 'oms-area-line',
+    }).addTo(group);
+    bounds.extend(lines.getBounds());
+  }
+  if (area.path.length > 1) {
+    L.polyline(area.path.map(p => [p.lat, p.lon]), {
+      weight: 2.5, dashArray: '6 6', interactive: false, className: 'oms-area-path',
+    }).addTo(group);
+    for (const p of area.path.slice(1)) {
+      L.circleMarker([p.lat, p.lon], { radius: p.kind === 'substation' ? 7 : 5, weight: 2, fillOpacity: 1, className: `oms-area-node oms-area-node-${p.kind}` })
+        .bindTooltip(textElement('span', p.label)).addTo(group);
+    }
+  }
+  for (const c of area.customers) {
+    const at = [c.lat, c.lon];
+    L.circleMarker(at, {
+      radius: c.reported ? 4 : 3, weight: 1, fillOpacity: 1, interactive: false,
+      className: c.reported ? 'oms-area-customer oms-area-reported' : 'oms-area-customer',
+    }).addTo(group);
+    bounds.extend(at);
+  }
+  // The device last, so it is on top; its label stays open: it is what the page is about.
+  L.marker([area.lat, area.lon], {
+    icon: L.divIcon({
+      className: `oms-area-device oms-sev-${area.severity}${area.hazard ? ' oms-hazard' : ''}`,
+      iconSize: [22, 22],
+      html: area.hazard ? '<span class="oms-hazard-badge" aria-label="wire down">!</span>' : '',
+    }),
+    keyboard: false,
+    zIndexOffset: 1000,
+  }).bindTooltip(textElement('span', area.label), { permanent: true, direction: 'right', offset: [12, 0], className: 'oms-area-device-label' })
+    .addTo(group);
+  state.area = group.addTo(state.map);
+  state.map.fitBounds(bounds.pad(0.2), { ...fitPadding, animate: false, maxZoom: 17 });
+  element.dataset.areaDevice = area.deviceId;
+  element.dataset.areaSegments = String(area.segments.length);
+  element.dataset.areaCustomers = String(area.customers.length);
+  return area.segments.length;
+}
+
 export function destroyMap(element) {
   const state = maps.get(element);
   if (state) {

@@ -35,6 +35,12 @@ public sealed record OutageDetail(OutageItem Outage, IReadOnlyList<OutageSource>
 
 public sealed record OutagePage(long Total, IReadOnlyList<OutageItem> Items);
 
+/// <summary>Where a keyset page of outages ends: the last row's sort key.</summary>
+public sealed record OutageCursor(DateTimeOffset FirstDetectedAt, string EventId)
+{
+    public static OutageCursor After(OutageItem last) => new(last.FirstDetectedAt, last.EventId);
+}
+
 public sealed record OutageFilter(string Status = "active", string? Feeder = null, DateTimeOffset? Since = null, int Page = 1, int PageSize = 100);
 
 public sealed record KpiSnapshot(long ActiveOutages, long CustomersOut);
@@ -45,7 +51,8 @@ public sealed class OutageQueries(NpgsqlDataSource dataSource)
     public static readonly string[] ActiveStatuses = ["unconfirmed", "probable", "confirmed"];
     public static readonly string[] RestoredStatuses = ["restored", "momentary"];
 
-    private const string Select = """
+    /// <summary>The outage object's columns (ordinals 0–22, read by <see cref="ReadItem"/>); callers may add columns after them.</summary>
+    internal const string Select = """
         SELECT o.id, o.event_id, o.status, o.severity, o.confidence_score, o.device_id, o.device_kind, o.feeder_id,
                o.substation_id, o.affected_customers_count, o.first_detected_at, o.confirmed_at, o.restored_at, o.etr,
                ST_Y(o.location::geometry), ST_X(o.location::geometry), o.parent_outage_id, o.merged_into_id, o.has_hazard,
@@ -59,19 +66,22 @@ public sealed class OutageQueries(NpgsqlDataSource dataSource)
 
         """;
 
+    private const string FilterWhere = """
+        WHERE (@statuses::text[] IS NULL OR o.status = ANY(@statuses))
+          AND (@feeder::text IS NULL OR o.feeder_id = @feeder)
+          AND (@since::timestamptz IS NULL OR o.first_detected_at >= @since)
+        """;
+
+    /// <summary>
+    /// One numbered page and the total, as <c>GET /api/oms/outages</c> defines them (contract §4:
+    /// <c>page</c>, <c>pageSize</c>, <c>total</c>). That contract is what keeps OFFSET here: a page
+    /// number cannot be turned into a keyset cursor. Screens that read a long list from start to
+    /// end use <see cref="ListAfterAsync"/>, which neither skips rows nor re-reads the ones before.
+    /// </summary>
     public async Task<OutagePage> ListAsync(OutageFilter filter, CancellationToken ct = default)
     {
-        string[]? statuses = filter.Status switch
-        {
-            "active" => ActiveStatuses,
-            "restored" => RestoredStatuses,
-            _ => null,
-        };
-        const string where = """
-            WHERE (@statuses::text[] IS NULL OR o.status = ANY(@statuses))
-              AND (@feeder::text IS NULL OR o.feeder_id = @feeder)
-              AND (@since::timestamptz IS NULL OR o.first_detected_at >= @since)
-            """;
+        string[]? statuses = StatusesOf(filter);
+        const string where = FilterWhere;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         long total;
         await using (var count = new NpgsqlCommand("SELECT count(*) FROM oms_outage_events o " + where, connection))
@@ -85,6 +95,37 @@ public sealed class OutageQueries(NpgsqlDataSource dataSource)
         cmd.Parameters.AddWithValue("offset", (long)(filter.Page - 1) * filter.PageSize);
         return new OutagePage(total, await ReadItems(cmd, ct));
     }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> outages of <paramref name="filter"/> (its page fields are not
+    /// used) that come after <paramref name="after"/> in the list's order (first detected, then
+    /// event id, both descending); null starts at the top. Keyset paging: each page costs the same
+    /// however deep it is, and an outage created while a screen reads the list page by page cannot
+    /// shift a row into the page already read (as OFFSET would, reading it twice or never).
+    /// </summary>
+    public async Task<IReadOnlyList<OutageItem>> ListAfterAsync(OutageFilter filter, OutageCursor? after, int limit, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        // Row comparison on (first_detected_at, event_id) walks idx_oms_outage_events_active_order
+        // (migration OutageDetailIndexes) for the active list.
+        await using var cmd = dataSource.CreateCommand(Select + " " + FilterWhere + """
+
+              AND (@afterAt::timestamptz IS NULL OR (o.first_detected_at, o.event_id) < (@afterAt, @afterEvent))
+            ORDER BY o.first_detected_at DESC, o.event_id DESC LIMIT @limit
+            """);
+        AddFilter(cmd, StatusesOf(filter), filter);
+        cmd.Parameters.Add(new NpgsqlParameter("afterAt", NpgsqlDbType.TimestampTz) { Value = (object?)after?.FirstDetectedAt ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("afterEvent", NpgsqlDbType.Text) { Value = (object?)after?.EventId ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("limit", limit);
+        return await ReadItems(cmd, ct);
+    }
+
+    private static string[]? StatusesOf(OutageFilter filter) => filter.Status switch
+    {
+        "active" => ActiveStatuses,
+        "restored" => RestoredStatuses,
+        _ => null,
+    };
 
     private static void AddFilter(NpgsqlCommand cmd, string[]? statuses, OutageFilter filter)
     {
@@ -107,9 +148,12 @@ public sealed class OutageQueries(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         OutageItem? item;
         JsonElement? explanation = null;
-        await using (var cmd = new NpgsqlCommand(Select + " WHERE o.id::text = @key OR o.event_id = @key", connection))
+        // One indexed lookup, by primary key or by the unique event id (an OR of both, with the id
+        // cast to text, would read the whole table).
+        bool byId = Guid.TryParse(idOrEventId, out var guid);
+        await using (var cmd = new NpgsqlCommand(Select + (byId ? " WHERE o.id = @key" : " WHERE o.event_id = @key"), connection))
         {
-            cmd.Parameters.AddWithValue("key", idOrEventId);
+            cmd.Parameters.AddWithValue("key", byId ? guid : idOrEventId);
             item = (await ReadItems(cmd, ct)).FirstOrDefault();
         }
         if (item is null) return null;
@@ -164,13 +208,19 @@ public sealed class OutageQueries(NpgsqlDataSource dataSource)
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            T? N<T>(int i) where T : struct => r.IsDBNull(i) ? null : r.GetFieldValue<T>(i);
-            string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
-            items.Add(new OutageItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDecimal(4), S(5), S(6), S(7), S(8),
-                r.GetInt32(9), r.GetFieldValue<DateTimeOffset>(10), N<DateTimeOffset>(11), N<DateTimeOffset>(12), N<DateTimeOffset>(13),
-                new Dictionary<string, int> { ["scada"] = (int)r.GetInt64(19), ["kaifa"] = (int)r.GetInt64(20), ["onu"] = (int)r.GetInt64(21), ["callcenter"] = (int)r.GetInt64(22) },
-                N<double>(14), N<double>(15), N<Guid>(16), N<Guid>(17), r.GetBoolean(18)));
+            items.Add(ReadItem(r));
         }
         return items;
+    }
+
+    /// <summary>The outage object from the current row of a query that starts with <see cref="Select"/>.</summary>
+    internal static OutageItem ReadItem(NpgsqlDataReader r)
+    {
+        T? N<T>(int i) where T : struct => r.IsDBNull(i) ? null : r.GetFieldValue<T>(i);
+        string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        return new OutageItem(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDecimal(4), S(5), S(6), S(7), S(8),
+            r.GetInt32(9), r.GetFieldValue<DateTimeOffset>(10), N<DateTimeOffset>(11), N<DateTimeOffset>(12), N<DateTimeOffset>(13),
+            new Dictionary<string, int> { ["scada"] = (int)r.GetInt64(19), ["kaifa"] = (int)r.GetInt64(20), ["onu"] = (int)r.GetInt64(21), ["callcenter"] = (int)r.GetInt64(22) },
+            N<double>(14), N<double>(15), N<Guid>(16), N<Guid>(17), r.GetBoolean(18));
     }
 }

@@ -19,6 +19,7 @@ internal static class DatabaseExtensions
         builder.Services.AddDbContextFactory<OmsDbContext>((sp, options) =>
             OmsDatabase.Configure(options, sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<TopologyQueries>();
+        builder.Services.AddSingleton<OutageDetailQueries>();
         builder.Services.AddSingleton<TopologyImporter>();
         builder.Services.AddOptions<OmsOptions>().BindConfiguration(OmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
     }

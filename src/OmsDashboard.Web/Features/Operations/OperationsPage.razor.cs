@@ -40,15 +40,19 @@ public sealed partial class OperationsPage
         _subscription = Notifier.Subscribe(OnOutagesAsync, OnKpisAsync, OnStormAsync);
         try
         {
+            // Keyset pages: a storm's tens of thousands of rows cost the same per page, and an outage
+            // created during the read cannot push a row into a page already read.
             var outages = new List<OutageItem>();
-            for (int page = 1; ; page++)
+            OutageCursor? after = null;
+            while (true)
             {
-                var result = await Outages.ListAsync(new OutageFilter("active", Page: page, PageSize: LoadPageSize));
-                outages.AddRange(result.Items);
-                if (result.Items.Count < LoadPageSize)
+                var page = await Outages.ListAfterAsync(new OutageFilter("active"), after, LoadPageSize);
+                outages.AddRange(page);
+                if (page.Count < LoadPageSize)
                 {
                     break;
                 }
+                after = OutageCursor.After(page[^1]);
             }
             var kpis = await Outages.KpisAsync();
             var storm = await StormModeQuery.GetAsync(DataSource);

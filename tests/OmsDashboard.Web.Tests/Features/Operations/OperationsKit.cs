@@ -59,6 +59,7 @@ internal static class OperationsKit
         var ctx = new OmsTestContext(dataSource);
         ctx.Services.AddSingleton(dataSource);
         ctx.Services.AddSingleton(new OutageQueries(dataSource));
+        ctx.Services.AddSingleton(new OutageDetailQueries(dataSource));
         ctx.Services.AddSingleton(notifier);
         ctx.Services.AddSingleton<TimeProvider>(time);
         ctx.Services.AddSingleton(new SourceHealthService(new SourceHealthQueries(dataSource), Microsoft.Extensions.Options.Options.Create(new PollingOptions()), time));
