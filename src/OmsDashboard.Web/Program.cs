@@ -45,6 +45,7 @@ app.MapTopologyApi();
 app.MapOutagesApi();
 app.MapIngestionApi();
 app.MapOmsRealtime();
+app.MapAccountEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();
