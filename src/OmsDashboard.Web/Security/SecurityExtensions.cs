@@ -79,8 +79,25 @@ internal static class SecurityExtensions
 
     private static void AddOmsIdentity(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddDbContext<OmsIdentityDbContext>((sp, o) => OmsIdentityDbContext.Configure(o, sp.GetRequiredService<NpgsqlDataSource>()));
-        builder.Services.AddIdentityCore<OmsUser>(o =>
+        builder.Services.AddOmsIdentityStore().AddSignInManager();
+        builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = OmsAuthentication.RevalidationInterval);
+        builder.Services.AddOptions<AdminAccountOptions>().BindConfiguration(AdminAccountOptions.Section);
+        builder.Services.AddHostedService<AdminAccountProvisioner>();
+    }
+}
+
+/// <summary>The identity store with the app's rules, for the host and for tools and tests that make users.</summary>
+public static class OmsIdentityServices
+{
+    /// <summary>
+    /// Identity's user and role managers on <see cref="OmsIdentityDbContext"/> (over the process's
+    /// <see cref="NpgsqlDataSource"/>), the password and lockout rules, and <see cref="UserAdministration"/>.
+    /// </summary>
+    public static IdentityBuilder AddOmsIdentityStore(this IServiceCollection services)
+    {
+        services.AddDbContext<OmsIdentityDbContext>((sp, o) => OmsIdentityDbContext.Configure(o, sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<UserAdministration>();
+        return services.AddIdentityCore<OmsUser>(o =>
             {
                 // Length over composition rules (NIST SP 800-63B): a long passphrase is fine
                 // without digits or symbols; generated passwords are 23 characters.
@@ -98,13 +115,7 @@ internal static class SecurityExtensions
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<OmsIdentityDbContext>()
-            .AddSignInManager()
             .AddDefaultTokenProviders();
-        builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = OmsAuthentication.RevalidationInterval);
-
-        builder.Services.AddOptions<AdminAccountOptions>().BindConfiguration(AdminAccountOptions.Section);
-        builder.Services.AddHostedService<AdminAccountProvisioner>();
-        builder.Services.AddSingleton<UserAdministration>();
     }
 }
 
