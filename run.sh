@@ -22,6 +22,8 @@
 #   OMS_DEMO_FEED           the live demo feed (default true; --no-demo sets false)
 #   OMS_INGEST_API_KEY      the API key with every scope; when unset, one is generated once,
 #                           kept in .oms/ingest-api-key and printed below
+#   OMS_ADMIN_PASSWORD      the admin account's password at its creation; when unset, one is
+#                           generated once and kept in .oms/admin-password
 
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -76,9 +78,23 @@ if [[ -z "${OMS_INGEST_API_KEY:-}" ]]; then
   OMS_INGEST_API_KEY="$(cat "$key_file")"
 fi
 export OMS_INGEST_API_KEY
+# The admin account's password (user name Oms__Admin__UserName, default admin): generated once
+# into .oms/admin-password, used when the app makes the account on first start.
+admin_password_file='$OMS_ADMIN_PASSWORD'
+if [[ -z "${OMS_ADMIN_PASSWORD:-}" ]]; then
+  admin_password_file="$root/.oms/admin-password"
+  mkdir -p "$root/.oms"
+  if [[ ! -s "$admin_password_file" ]]; then
+    (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$admin_password_file")
+  fi
+  OMS_ADMIN_PASSWORD="$(cat "$admin_password_file")"
+fi
+export OMS_ADMIN_PASSWORD
 
 echo
 echo "OmsDashboard is at $OMS_URLS"
+echo "  sign in as: ${Oms__Admin__UserName:-admin}, password in $admin_password_file"
+echo "    (used when the account is first made; change it later on the Users page)"
 echo "  API key (X-Api-Key, every scope): $OMS_INGEST_API_KEY"
 echo "  demo feed: $OMS_DEMO_FEED (./run.sh --no-demo turns it off)"
 echo "  (once it has built and started; Ctrl-C stops it)"

@@ -30,11 +30,21 @@ public static class OmsDatabase
         return builder.Options;
     }
 
-    /// <summary>Applies every pending migration (never EnsureCreated: the schema has SQL objects EF does not know).</summary>
+    /// <summary>
+    /// Applies every pending migration of both contexts: the OMS schema, then users and roles
+    /// (<see cref="Identity.OmsIdentityDbContext"/>, own history table). Never EnsureCreated: the
+    /// schema has SQL objects EF does not know.
+    /// </summary>
     public static async Task MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
     {
-        await using var db = new OmsDbContext(Options(dataSource));
-        await db.Database.MigrateAsync(cancellationToken);
+        await using (var db = new OmsDbContext(Options(dataSource)))
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        await using (var identity = new Identity.OmsIdentityDbContext(Identity.OmsIdentityDbContext.Options(dataSource)))
+        {
+            await identity.Database.MigrateAsync(cancellationToken);
+        }
         // Types created by the migration (PostGIS geography) must be known to the data source's connections.
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ReloadTypesAsync(cancellationToken);

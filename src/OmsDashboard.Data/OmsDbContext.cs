@@ -7,7 +7,7 @@ namespace OmsDashboard.Data;
 /// The OMS database: topology, customers and assets, the four source tables, outages and their
 /// sources and timeline, crews, notifications and configuration. Names are snake_case as in
 /// the design. Migrations live beside this class; add one with
-/// <c>dotnet ef migrations add Name -p src/OmsDashboard.Data -s src/OmsDashboard.Data</c>
+/// <c>dotnet ef migrations add Name -c OmsDbContext -p src/OmsDashboard.Data -s src/OmsDashboard.Data</c>
 /// (design-time factory: <see cref="DesignTimeDbContextFactory"/>).
 /// </summary>
 public sealed class OmsDbContext(DbContextOptions<OmsDbContext> options) : DbContext(options)

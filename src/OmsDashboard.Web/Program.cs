@@ -49,6 +49,7 @@ app.MapOutageActionsApi();
 app.MapIngestionApi();
 app.MapSourcesApi();
 app.MapOmsRealtime();
+app.MapAccountEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

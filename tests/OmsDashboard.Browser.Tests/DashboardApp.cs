@@ -1,8 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using OmsDashboard.Data.Identity;
 using OmsDashboard.Testing;
+using OmsDashboard.Web.Security;
+using static Microsoft.Playwright.Assertions;
 
 namespace OmsDashboard.Browser.Tests;
 
@@ -28,7 +33,19 @@ public sealed partial class DashboardApp : IAsyncLifetime
     /// </summary>
     public const string ApiKey = "oms-browser-test-key-3f9c2a7e51d84b06a1c7e2d9b4f80a6c";
 
+    /// <summary>The admin account the app makes at start-up from <c>OMS_ADMIN_PASSWORD</c>.</summary>
+    public const string AdminPassword = "browser-admin-password-5d2e";
+
+    /// <summary>The password of the per-role users (<see cref="UserFor"/>) the fixture makes.</summary>
+    public const string UserPassword = "browser user password 7c1a";
+
+    private readonly Dictionary<string, string> _signedIn = [];
+    private readonly SemaphoreSlim _signInLock = new(1, 1);
+
     public Uri BaseAddress { get; private set; } = default!;
+
+    /// <summary>The fixture's user of <paramref name="role"/>.</summary>
+    public static string UserFor(string role) => "browser-" + role.ToLowerInvariant();
 
     /// <summary>The app's database, for arranging stored signals directly.</summary>
     public TestDatabase Database => _database ?? throw new InvalidOperationException("the database has not been created");
@@ -57,6 +74,7 @@ public sealed partial class DashboardApp : IAsyncLifetime
         _database = await TestDatabase.CreateMigratedAsync("browser");
         StartApp(_database.ConnectionString);
         BaseAddress = await WaitForAddressAsync();
+        await CreateUsersAsync();
 
         // Expect(...) polls the DOM; on a busy 2-core CI machine 5 s (the default) can be short.
         Assertions.SetDefaultExpectTimeout(15_000);
@@ -73,16 +91,80 @@ public sealed partial class DashboardApp : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser context (own cookies, own circuit) of the given viewport, with the app as its base URL.</summary>
-    public async Task<IBrowserContext> NewContextAsync(int width = 1920, int height = 1080)
+    /// <summary>
+    /// A fresh browser context (own circuit) of the given viewport, with the app as its base URL,
+    /// signed in as the fixture's user of <paramref name="role"/> (default Operator; null: anonymous).
+    /// Each role signs in once through the sign-in form; later contexts start with its cookies.
+    /// </summary>
+    public async Task<IBrowserContext> NewContextAsync(int width = 1920, int height = 1080, string? role = OmsRoles.Operator)
     {
+        string? state = role is null ? null : await SignedInStateAsync(role);
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
+            StorageState = state,
         });
         context.SetDefaultTimeout(30_000);
         return context;
+    }
+
+    /// <summary>Signs <paramref name="page"/>'s context in as the fixture's user of <paramref name="role"/>, through the form.</summary>
+    public static Task SignInAsync(IPage page, string role) => SignInAsync(page, UserFor(role), UserPassword);
+
+    /// <summary>Fills and sends the sign-in form, and waits until the dashboard is up.</summary>
+    public static async Task SignInAsync(IPage page, string userName, string password)
+    {
+        if (!page.Url.Contains("/signin", StringComparison.Ordinal))
+        {
+            await page.GotoAsync("signin");
+        }
+        await page.GetByLabel("User name").FillAsync(userName);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync(userName);
+    }
+
+    private async Task<string> SignedInStateAsync(string role)
+    {
+        await _signInLock.WaitAsync();
+        try
+        {
+            if (!_signedIn.TryGetValue(role, out string? state))
+            {
+                await using var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString() });
+                context.SetDefaultTimeout(30_000);
+                var page = await context.NewPageAsync();
+                await SignInAsync(page, role);
+                state = await context.StorageStateAsync();
+                _signedIn[role] = state;
+            }
+            return state;
+        }
+        finally
+        {
+            _signInLock.Release();
+        }
+    }
+
+    /// <summary>One user per role, made through the product's own user store on the app's database.</summary>
+    private async Task CreateUsersAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddDataProtection();
+        services.AddSingleton(Database.DataSource);
+        services.AddOmsIdentityStore();
+        await using var provider = services.BuildServiceProvider();
+        var users = provider.GetRequiredService<UserAdministration>();
+        foreach (string role in OmsRoles.All)
+        {
+            var made = await users.CreateAsync(UserFor(role), role, UserPassword);
+            if (!made.Succeeded)
+            {
+                throw new InvalidOperationException($"could not make the {role} user: {string.Join(" ", made.Errors)}");
+            }
+        }
     }
 
     private void StartApp(string connectionString)
@@ -103,6 +185,8 @@ public sealed partial class DashboardApp : IAsyncLifetime
         }
         start.Environment["OMS_CONNECTION_STRING"] = connectionString;
         start.Environment["OMS_INGEST_API_KEY"] = ApiKey;
+        start.Environment[AdminAccountOptions.PasswordVariable] = AdminPassword;
+        start.Environment.Remove("Oms__Admin__UserName");
         // Tests arrange their own outages: no simulated feed, whatever the shell running them says.
         start.Environment["OMS_DEMO_FEED"] = "false";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";

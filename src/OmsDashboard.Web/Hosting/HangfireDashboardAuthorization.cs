@@ -1,11 +1,14 @@
 using System.Net;
 using Hangfire.Dashboard;
+using OmsDashboard.Data.Identity;
+using OmsDashboard.Web.Security;
 
 namespace OmsDashboard.Web.Hosting;
 
 /// <summary>
-/// <c>/hangfire</c> is for administrators: open from the machine itself (loopback), otherwise only
-/// to a signed-in user in the Admin role or a caller whose API key holds the admin scope.
+/// <c>/hangfire</c> is for administrators (<see cref="OmsPolicies.ManageUsers"/>'s role): open from
+/// the machine itself (loopback), otherwise only to a signed-in Admin or a caller whose API key
+/// holds the admin scope. The request's user is the default scheme's (session or key).
 /// </summary>
 public sealed class HangfireDashboardAuthorization : IDashboardAuthorizationFilter
 {
@@ -18,6 +21,6 @@ public sealed class HangfireDashboardAuthorization : IDashboardAuthorizationFilt
             return true;
         }
         var user = http.User;
-        return user.Identity?.IsAuthenticated == true && (user.IsInRole("Admin") || user.HasClaim("scope", "admin"));
+        return user.Identity?.IsAuthenticated == true && (user.IsInRole(OmsRoles.Admin) || user.HasClaim(OmsClaims.Scope, Data.Entities.ApiKeyScopes.Admin));
     }
 }

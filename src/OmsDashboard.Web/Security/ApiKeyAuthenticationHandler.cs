@@ -13,6 +13,11 @@ public static class ApiKeyDefaults
     /// <summary>Browsers' WebSocket clients cannot set headers: under <see cref="HubsPath"/> the key may come as this query parameter.</summary>
     public const string QueryParameter = "access_token";
     public const string HubsPath = "/hubs";
+
+    /// <summary>The request carries a key this scheme would read (it may still be a wrong one).</summary>
+    public static bool IsPresent(HttpRequest request) =>
+        request.Headers.ContainsKey(Header)
+        || (request.Path.StartsWithSegments(HubsPath) && !string.IsNullOrEmpty(request.Query[QueryParameter]));
 }
 
 /// <summary>

@@ -4,10 +4,10 @@ using Microsoft.AspNetCore.Authorization.Policy;
 namespace OmsDashboard.Web.Security;
 
 /// <summary>
-/// Met by an API key with <see cref="Scope"/>, or by a user in one of <see cref="Roles"/> (the
-/// hook for user sign-in: any scheme that puts role claims on its principal).
+/// Met by an API key with <see cref="Scope"/> (null: no key will do), or by a signed-in user in one
+/// of <see cref="Roles"/>.
 /// </summary>
-public sealed record OmsAccessRequirement(string Policy, string Scope, IReadOnlyList<string> Roles) : IAuthorizationRequirement;
+public sealed record OmsAccessRequirement(string Policy, string? Scope, IReadOnlyList<string> Roles) : IAuthorizationRequirement;
 
 /// <summary>
 /// Met unless the caller is a key limited to some sources and the route's <c>{source}</c> is not
@@ -21,7 +21,7 @@ internal sealed class OmsAccessHandler : AuthorizationHandler<OmsAccessRequireme
     {
         var user = context.User;
         if (user.Identities.Any(i => i.IsAuthenticated)
-            && (user.HasClaim(OmsClaims.Scope, requirement.Scope) || requirement.Roles.Any(user.IsInRole)))
+            && ((requirement.Scope is not null && user.HasClaim(OmsClaims.Scope, requirement.Scope)) || requirement.Roles.Any(user.IsInRole)))
         {
             context.Succeed(requirement);
         }
@@ -53,7 +53,9 @@ internal sealed class OmsAuthorizationResultHandler : IAuthorizationMiddlewareRe
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        if (!authorizeResult.Forbidden || context.User.Identity?.IsAuthenticated != true)
+        // Pages answer a refusal the browser's way (the session scheme redirects to the
+        // access-denied page); the API and the hub with a ProblemDetails.
+        if (!authorizeResult.Forbidden || context.User.Identity?.IsAuthenticated != true || !OmsAuthentication.IsApiRequest(context.Request))
         {
             await _default.HandleAsync(next, context, policy, authorizeResult);
             return;
@@ -64,7 +66,12 @@ internal sealed class OmsAuthorizationResultHandler : IAuthorizationMiddlewareRe
         {
             if (requirement is OmsAccessRequirement access)
             {
-                reasons.Add($"this needs an API key with the '{access.Scope}' scope, or a user in the role {string.Join(", ", access.Roles)}");
+                reasons.Add(access switch
+                {
+                    { Scope: { } scope, Roles.Count: > 0 } => $"this needs an API key with the '{scope}' scope, or a user in the role {string.Join(", ", access.Roles)}",
+                    { Scope: { } scope } => $"this needs an API key with the '{scope}' scope",
+                    _ => $"this needs a user in the role {string.Join(", ", access.Roles)}",
+                });
             }
             else if (requirement is IngestSourceRequirement)
             {

@@ -1,59 +1,68 @@
 using System.Security.Claims;
 using OmsDashboard.Data.Entities;
+using OmsDashboard.Data.Identity;
 
 namespace OmsDashboard.Web.Security;
 
 /// <summary>
-/// The authorization policies of the API (contract §5). Each is satisfied by an API key that
-/// carries the scope, or by a signed-in user in one of the roles listed in <see cref="RolesFor"/>
-/// (the hook for user sign-in: a cookie or OIDC scheme only has to put <see cref="ClaimTypes.Role"/>
-/// claims on its users).
+/// Every authorization policy of the app, in one place (docs/decisions/0008).
+/// <para>API policies (<see cref="Read"/>, <see cref="Operate"/>, <see cref="Admin"/>, <see cref="Ingest"/>,
+/// contract §5) are met by an API key with the scope of <see cref="ScopeFor"/> or by a signed-in user
+/// in one of the roles of <see cref="RolesFor"/> (<see cref="ClaimTypes.Role"/> claims).</para>
+/// <para>Dashboard policies (<see cref="ViewDashboard"/>, <see cref="OperateOutages"/>,
+/// <see cref="EditRules"/>, <see cref="ManageUsers"/>) are for signed-in users only: an API key never
+/// opens a page.</para>
 /// </summary>
 public static class OmsPolicies
 {
-    /// <summary>GET endpoints and the real-time hub: scope <c>read</c>.</summary>
+    /// <summary>GET endpoints and the real-time hub: scope <c>read</c>, or any role.</summary>
     public const string Read = "Read";
-    /// <summary><c>POST /api/oms/events/{source}</c>: scope <c>ingest</c>, and the source when the key is limited to some.</summary>
+    /// <summary><c>POST /api/oms/events/{source}</c>: scope <c>ingest</c> (and the source when the key is limited to some). Keys only.</summary>
     public const string Ingest = "Ingest";
-    /// <summary>Correlate, outage actions, crew updates: scope <c>operate</c>.</summary>
+    /// <summary>Correlate, outage actions, crew updates: scope <c>operate</c>, or Operator, CrewLead, Admin.</summary>
     public const string Operate = "Operate";
-    /// <summary>Topology import and configuration: scope <c>admin</c>.</summary>
+    /// <summary>Topology import and configuration: scope <c>admin</c>, or Admin.</summary>
     public const string Admin = "Admin";
 
-    /// <summary>
-    /// Which users' roles satisfy a policy. Managers read; operators and crew leads also operate;
-    /// administrators may do everything. Ingestion is for source systems' keys: only an
-    /// administrator's session may send signals by hand.
-    /// </summary>
+    /// <summary>Every dashboard page: any signed-in user with one of the four roles.</summary>
+    public const string ViewDashboard = "ViewDashboard";
+    /// <summary>Acting on outages from the dashboard (confirm, cancel, restore, assign): crew leads act in the field.</summary>
+    public const string OperateOutages = "OperateOutages";
+    /// <summary>Changing correlation rules and storm settings: crew leads may not, managers only read.</summary>
+    public const string EditRules = "EditRules";
+    /// <summary>User administration and the Hangfire job dashboard.</summary>
+    public const string ManageUsers = "ManageUsers";
+
+    /// <summary>Which roles satisfy a policy.</summary>
     public static IReadOnlyList<string> RolesFor(string policy) => policy switch
     {
-        Read => [OmsRoles.Operator, OmsRoles.CrewLead, OmsRoles.Manager, OmsRoles.Admin],
-        Operate => [OmsRoles.Operator, OmsRoles.CrewLead, OmsRoles.Admin],
-        Admin => [OmsRoles.Admin],
-        Ingest => [OmsRoles.Admin],
+        Read or ViewDashboard => [OmsRoles.Operator, OmsRoles.CrewLead, OmsRoles.Manager, OmsRoles.Admin],
+        Operate or OperateOutages => [OmsRoles.Operator, OmsRoles.CrewLead, OmsRoles.Admin],
+        EditRules => [OmsRoles.Operator, OmsRoles.Admin],
+        Admin or ManageUsers => [OmsRoles.Admin],
+        // Signals come from source systems' keys; a person types no meter readings. Keeping
+        // ingestion away from sessions also keeps a browser (and a forged request riding its
+        // cookie) from writing signals.
+        Ingest => [],
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "not an OMS policy"),
     };
 
-    /// <summary>The API key scope that satisfies a policy.</summary>
-    public static string ScopeFor(string policy) => policy switch
+    /// <summary>The API key scope that satisfies an API policy; null for dashboard policies (users only).</summary>
+    public static string? ScopeFor(string policy) => policy switch
     {
         Read => ApiKeyScopes.Read,
         Operate => ApiKeyScopes.Operate,
         Admin => ApiKeyScopes.Admin,
         Ingest => ApiKeyScopes.Ingest,
+        ViewDashboard or OperateOutages or EditRules or ManageUsers => null,
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "not an OMS policy"),
     };
 
+    /// <summary>The API policies (contract §5).</summary>
     public static readonly string[] All = [Read, Ingest, Operate, Admin];
-}
 
-/// <summary>The roles of signed-in users (contract §5).</summary>
-public static class OmsRoles
-{
-    public const string Operator = "Operator";
-    public const string CrewLead = "CrewLead";
-    public const string Manager = "Manager";
-    public const string Admin = "Admin";
+    /// <summary>The dashboard's policies.</summary>
+    public static readonly string[] Dashboard = [ViewDashboard, OperateOutages, EditRules, ManageUsers];
 }
 
 /// <summary>Claim types of OMS principals.</summary>
@@ -65,4 +74,19 @@ public static class OmsClaims
     public const string Source = "oms:source";
     /// <summary>The stored key's id.</summary>
     public const string ApiKeyId = "oms:api_key_id";
+}
+
+/// <summary>How roles read on screen.</summary>
+public static class RoleLabels
+{
+    public static string For(string role) => role switch
+    {
+        OmsRoles.CrewLead => "Crew lead",
+        OmsRoles.Admin => "Administrator",
+        _ => role,
+    };
+
+    /// <summary>The user's roles, in <see cref="OmsRoles.All"/>'s order, as labels.</summary>
+    public static string Of(ClaimsPrincipal user) =>
+        string.Join(", ", OmsRoles.All.Where(user.IsInRole).Select(For));
 }

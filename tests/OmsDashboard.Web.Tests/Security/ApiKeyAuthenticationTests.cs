@@ -152,7 +152,7 @@ public sealed class ApiKeyAuthenticationTests(IngestionHost host)
     [InlineData("Operator", "Read,Operate")]
     [InlineData("CrewLead", "Read,Operate")]
     [InlineData("Manager", "Read")]
-    [InlineData("Admin", "Read,Ingest,Operate,Admin")]
+    [InlineData("Admin", "Read,Operate,Admin")]
     [InlineData("Guest", "")]
     public async Task Policies_SignedInUserRole_GrantsWhatTheRoleMayDo(string role, string granted)
     {

@@ -25,6 +25,7 @@ public sealed class DatabaseDownTests
         builder.AddOmsSecurity();
         // Start-up provisioning needs the database; this test is about requests.
         builder.Services.Remove(builder.Services.Single(d => d.ImplementationType == typeof(ApiKeyProvisioner)));
+        builder.Services.Remove(builder.Services.Single(d => d.ImplementationType == typeof(AdminAccountProvisioner)));
         await using var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
