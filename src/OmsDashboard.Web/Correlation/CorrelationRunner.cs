@@ -11,7 +11,7 @@ namespace OmsDashboard.Web.Correlation;
 /// through its advisory lock.
 /// </summary>
 public sealed class CorrelationRunner(CorrelationTrigger trigger, CorrelationPass pass, OutageBroadcaster broadcaster,
-    ILogger<CorrelationRunner> logger) : BackgroundService
+    ILogger<CorrelationRunner> logger) : BackgroundService, IPassRunner
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -42,6 +42,12 @@ public sealed class CorrelationRunner(CorrelationTrigger trigger, CorrelationPas
         broadcaster.Publish(pass.LastChanges, pass.Engine);
         return result;
     }
+}
+
+/// <summary>Runs a correlation pass now (what operator actions need to see their result at once).</summary>
+public interface IPassRunner
+{
+    Task<CorrelationPassResult> RunOnceAsync(DateTimeOffset? asOf, CancellationToken ct);
 }
 
 /// <summary>The recurring safety-net pass (Hangfire), and the storm-mode clock when no signals arrive.</summary>

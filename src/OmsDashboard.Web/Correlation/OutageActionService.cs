@@ -22,7 +22,7 @@ public sealed class OutageActionRejected(int status, string title, IDictionary<s
 /// the push) within the request. The engine checks each action again when it applies it; if the
 /// outage ended in between the action is stored as refused, with the reason.
 /// </summary>
-public sealed class OutageActionService(NpgsqlDataSource dataSource, CorrelationRunner runner, TimeProvider time)
+public sealed class OutageActionService(NpgsqlDataSource dataSource, IPassRunner runner, TimeProvider time)
 {
     public const int MaxReasonLength = 2000;
 

@@ -20,6 +20,7 @@ internal static class CorrelationExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutageBroadcaster>());
         builder.Services.AddSingleton<CorrelationRunner>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CorrelationRunner>());
+        builder.Services.AddSingleton<IPassRunner>(sp => sp.GetRequiredService<CorrelationRunner>());
         builder.Services.AddSingleton<OutageActionService>();
         builder.Services.AddTransient<CorrelationJob>();
         builder.Services.AddSignalR();

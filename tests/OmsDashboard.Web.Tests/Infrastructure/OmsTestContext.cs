@@ -1,4 +1,5 @@
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
@@ -23,5 +24,10 @@ public sealed class OmsTestContext : BunitContext
         Services.AddLogging();
         Services.AddSingleton(new TopologyQueries(dataSource));
         Services.AddSingleton(Options.Create(options ?? new OmsOptions()));
+        // Pages hold AuthorizeViews (actions by role): bUnit's authorization, signed out until a test signs in.
+        Auth = this.AddAuthorization();
     }
+
+    /// <summary>Who is signed in and which policies they pass (set before the first render).</summary>
+    public BunitAuthorizationContext Auth { get; }
 }

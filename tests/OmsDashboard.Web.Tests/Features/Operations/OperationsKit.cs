@@ -1,3 +1,5 @@
+using OmsDashboard.Web.Correlation;
+using OmsDashboard.Data.Correlation;
 using Bunit;
 using Bunit.JSInterop;
 using Microsoft.AspNetCore.Components;
@@ -60,6 +62,8 @@ internal static class OperationsKit
         ctx.Services.AddSingleton(dataSource);
         ctx.Services.AddSingleton(new OutageQueries(dataSource));
         ctx.Services.AddSingleton(new OutageDetailQueries(dataSource));
+        // Operator actions run a real pass on the same database (without the push).
+        ctx.Services.AddSingleton(new OutageActionService(dataSource, new PassOnly(new CorrelationPass(dataSource, time)), time));
         ctx.Services.AddSingleton(notifier);
         ctx.Services.AddSingleton<TimeProvider>(time);
         ctx.Services.AddSingleton(new SourceHealthService(new SourceHealthQueries(dataSource), Microsoft.Extensions.Options.Options.Create(new PollingOptions()), time));
@@ -178,4 +182,10 @@ internal sealed class JsCalls
             return _calls.Count(c => c.Identifier == identifier);
         }
     }
+}
+
+/// <summary>The product's correlation pass, run directly (the app's runner would also push).</summary>
+internal sealed class PassOnly(CorrelationPass pass) : IPassRunner
+{
+    public Task<CorrelationPassResult> RunOnceAsync(DateTimeOffset? asOf, CancellationToken ct) => pass.RunAsync(asOf, ct);
 }
