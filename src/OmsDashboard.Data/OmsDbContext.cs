@@ -36,6 +36,7 @@ public sealed class OmsDbContext(DbContextOptions<OmsDbContext> options) : DbCon
     public DbSet<OmsCorrelationState> CorrelationState => Set<OmsCorrelationState>();
     public DbSet<OmsMomentaryEvent> MomentaryEvents => Set<OmsMomentaryEvent>();
     public DbSet<OmsApiKey> ApiKeys => Set<OmsApiKey>();
+    public DbSet<OmsConfigurationAudit> ConfigurationAudit => Set<OmsConfigurationAudit>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
