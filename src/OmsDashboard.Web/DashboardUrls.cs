@@ -5,4 +5,5 @@ public static class DashboardUrls
 {
     public const string Operations = "/";
     public const string Network = "/network";
+    public const string Rules = "/rules";
 }

@@ -73,13 +73,18 @@ public sealed partial class DashboardApp : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser context (own cookies, own circuit) of the given viewport, with the app as its base URL.</summary>
-    public async Task<IBrowserContext> NewContextAsync(int width = 1920, int height = 1080)
+    /// <summary>
+    /// A fresh browser context (own cookies, own circuit) of the given viewport, with the app as its
+    /// base URL; <paramref name="apiKey"/> sends <see cref="ApiKey"/> with every request (the
+    /// circuit's WebSocket included), for pages behind a policy while there is no user sign-in.
+    /// </summary>
+    public async Task<IBrowserContext> NewContextAsync(int width = 1920, int height = 1080, bool apiKey = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
+            ExtraHTTPHeaders = apiKey ? new Dictionary<string, string> { ["X-Api-Key"] = ApiKey } : null,
         });
         context.SetDefaultTimeout(30_000);
         return context;

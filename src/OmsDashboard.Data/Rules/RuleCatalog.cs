@@ -20,8 +20,11 @@ public sealed record SettingDefinition(
     /// <summary>Invariant text as stored in the audit trail (no unit: the definition knows it).</summary>
     public string Format(decimal value) => Math.Round(value, Decimals).ToString("F" + Decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
-    /// <summary>With the unit, for people: <c>30 min</c>, <c>1000 m</c>, <c>0.70</c>.</summary>
-    public string Display(decimal value) => Unit.Length == 0 ? Format(value) : $"{Format(value)} {Unit}";
+    /// <summary>For people, grouped digits and no unit: <c>30</c>, <c>10,000</c>, <c>0.70</c>.</summary>
+    public string Number(decimal value) => Math.Round(value, Decimals).ToString("N" + Decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+
+    /// <summary>With the unit, for people: <c>30 min</c>, <c>1,000 m</c>, <c>0.70</c>.</summary>
+    public string Display(decimal value) => Unit.Length == 0 ? Number(value) : $"{Number(value)} {Unit}";
 }
 
 /// <summary>

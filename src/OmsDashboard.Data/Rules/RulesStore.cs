@@ -37,7 +37,7 @@ public enum SaveStatus
 }
 
 /// <summary>What a save did: <see cref="Errors"/> by field id when invalid, <see cref="Message"/> for a conflict.</summary>
-public sealed record SaveOutcome(SaveStatus Status, int Changed, IReadOnlyDictionary<string, string> Errors, string? Message, StormStatus? Storm = null)
+public sealed record SaveOutcome(SaveStatus Status, int Changed, IReadOnlyDictionary<string, string> Errors, string Message, StormStatus? Storm = null)
 {
     internal static SaveOutcome Invalid(Dictionary<string, string> errors) => new(SaveStatus.Invalid, 0, errors, "Some values are not valid; nothing was saved.");
 

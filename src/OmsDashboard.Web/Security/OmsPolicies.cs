@@ -19,6 +19,10 @@ public static class OmsPolicies
     public const string Operate = "Operate";
     /// <summary>Topology import and configuration: scope <c>admin</c>.</summary>
     public const string Admin = "Admin";
+    /// <summary>The Rules page (rules, weights, storm settings, audit trail): scope <c>read</c>.</summary>
+    public const string ViewRules = "ViewRules";
+    /// <summary>Changing rules and forcing storm mode: scope <c>admin</c>; crew leads and managers may not.</summary>
+    public const string EditRules = "EditRules";
 
     /// <summary>
     /// Which users' roles satisfy a policy. Managers read; operators and crew leads also operate;
@@ -31,6 +35,9 @@ public static class OmsPolicies
         Operate => [OmsRoles.Operator, OmsRoles.CrewLead, OmsRoles.Admin],
         Admin => [OmsRoles.Admin],
         Ingest => [OmsRoles.Admin],
+        // Crew leads work from trucks and do not tune the correlation; managers see, operators act.
+        ViewRules => [OmsRoles.Operator, OmsRoles.Manager, OmsRoles.Admin],
+        EditRules => [OmsRoles.Operator, OmsRoles.Admin],
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "not an OMS policy"),
     };
 
@@ -41,10 +48,12 @@ public static class OmsPolicies
         Operate => ApiKeyScopes.Operate,
         Admin => ApiKeyScopes.Admin,
         Ingest => ApiKeyScopes.Ingest,
+        ViewRules => ApiKeyScopes.Read,
+        EditRules => ApiKeyScopes.Admin,
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "not an OMS policy"),
     };
 
-    public static readonly string[] All = [Read, Ingest, Operate, Admin];
+    public static readonly string[] All = [Read, Ingest, Operate, Admin, ViewRules, EditRules];
 }
 
 /// <summary>The roles of signed-in users (contract §5).</summary>

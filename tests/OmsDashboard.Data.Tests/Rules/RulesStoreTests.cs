@@ -99,7 +99,7 @@ public sealed class RulesStoreTests : IAsyncLifetime
         Assert.Equal(
             new[] { RulesValidator.ReasonKey, StandardRadius, StandardThreshold, StandardWindow, KaifaWeight, Deactivation }.Order(),
             outcome.Errors.Keys.Order());
-        Assert.StartsWith("Between 50 m and 10000 m", outcome.Errors[StandardRadius], StringComparison.Ordinal);
+        Assert.StartsWith("Between 50 m and 10,000 m", outcome.Errors[StandardRadius], StringComparison.Ordinal);
         Assert.Equal("A whole number, please.", outcome.Errors[StandardWindow]);
         Assert.Contains("below the switch-on threshold (100 signals/h)", outcome.Errors[Deactivation], StringComparison.Ordinal);
         Assert.Equal(1000, await _db.ScalarAsync<double>("SELECT spatial_radius_meters FROM oms_correlation_rules WHERE name = 'standard'"));
