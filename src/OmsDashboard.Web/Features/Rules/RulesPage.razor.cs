@@ -86,7 +86,7 @@ public sealed partial class RulesPage
     {
         "storm" => "While storm mode is on: wider windows and a lower bar, so a flood of signals groups instead of scattering.",
         "scada_priority" => "For outages a SCADA operation confirmed: tight window and radius, high bar.",
-        _ => "Normal operation.",
+        _ => "Normal operation: whenever storm mode is off.",
     };
 
     private static string ModeLabel(StormOverride mode) => mode switch
