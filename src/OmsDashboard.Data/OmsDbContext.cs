@@ -38,6 +38,7 @@ public sealed class OmsDbContext(DbContextOptions<OmsDbContext> options) : DbCon
     public DbSet<OmsApiKey> ApiKeys => Set<OmsApiKey>();
     public DbSet<OmsSourcePoller> SourcePollers => Set<OmsSourcePoller>();
     public DbSet<OmsSourcePollerRejection> SourcePollerRejections => Set<OmsSourcePollerRejection>();
+    public DbSet<OmsConfigurationAudit> ConfigurationAudit => Set<OmsConfigurationAudit>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -133,3 +133,21 @@ internal sealed class OmsStormModeStateConfiguration : IEntityTypeConfiguration<
         });
     }
 }
+
+internal sealed class OmsConfigurationAuditConfiguration : IEntityTypeConfiguration<OmsConfigurationAudit>
+{
+    public void Configure(EntityTypeBuilder<OmsConfigurationAudit> b)
+    {
+        b.ToTable("oms_configuration_audit", t =>
+        {
+            t.HasCheckConstraint("ck_oms_configuration_audit_entity",
+                Checks.In("entity", ["rule", "source_weight", "storm_settings", "storm_override"]));
+            t.HasCheckConstraint("ck_oms_configuration_audit_user_name", "length(user_name) BETWEEN 1 AND 256");
+            t.HasCheckConstraint("ck_oms_configuration_audit_reason", "reason IS NULL OR length(reason) <= 500");
+        });
+        b.HasKey(x => x.Id);
+        b.Property(x => x.ChangedAt).HasDefaultValueSql("now()");
+        // The page reads newest first, a page at a time.
+        b.HasIndex(x => new { x.ChangedAt, x.Id }).IsDescending(true, true);
+    }
+}

@@ -47,6 +47,13 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
     /// <summary>What the last successful pass changed (for the real-time push).</summary>
     public EngineChanges? LastChanges { get; private set; }
 
+    /// <summary>
+    /// Storm mode as the last pass wrote it after a rebuild, when the stored state disagreed with
+    /// the rebuilt engine (not in <see cref="EngineChanges.StormChanged"/>: the replay made that
+    /// switch); null otherwise. The push sends it like a switch.
+    /// </summary>
+    public StormState? LastStormCorrection { get; private set; }
+
     /// <summary>The database id of an engine outage, once written.</summary>
     public Guid? IdOf(long number) => _ids.TryGetValue(number, out var id) ? id : null;
 
@@ -64,11 +71,13 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
             await Exec(connection, $"SELECT pg_advisory_xact_lock({PassLockKey})", ct);
             var state = await ReadStateAsync(connection, ct);
             var settings = await EngineSettings.ReadAsync(connection, options, ct);
+            bool rebuilt = false;
             if (_engine is null || state.Passes != _passesSeen || settings.Version != _settingsVersion)
             {
                 // First pass here, another process ran passes meanwhile, or an operator changed the
                 // rules: rebuild from the database.
                 await RebuildAsync(connection, state, settings, ct);
+                rebuilt = true;
             }
             var engine = _engine!;
 
@@ -93,11 +102,15 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
             await Step("actions");
             await OperatorActionStore.MarkQueuedAsync(connection, queuedActions, ct);
             await OperatorActionStore.WriteOutcomesAsync(connection, changes.Actions, ct);
+            // A rebuild's replay swallows the storm switch it makes (e.g. an override cleared back
+            // to automatic): the stored state must still follow the rebuilt engine.
+            var stormCorrected = rebuilt && changes.StormChanged is null ? await CorrectStormStateAsync(connection, engine.Storm, ct) : null;
             await Step("state");
             await WriteStateAsync(connection, engine, state.Passes + 1, readUntil, ct);
             await tx.CommitAsync(ct);
             _passesSeen = state.Passes + 1;
             LastChanges = changes;
+            LastStormCorrection = stormCorrected;
 
             return new CorrelationPassResult(
                 changes.Signals.Select(s => (s.Signal.Source, s.Signal.SourceId)).Distinct().Count(),
@@ -376,6 +389,22 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
             cmd.Parameters.AddWithValue("count", storm.SignalsLastHour);
             await cmd.ExecuteNonQueryAsync(ct);
         }
+    }
+
+    /// <summary>Writes <paramref name="storm"/> when the stored state says otherwise; returns it then.</summary>
+    private static async Task<StormState?> CorrectStormStateAsync(NpgsqlConnection connection, StormState storm, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            UPDATE oms_storm_mode_state SET is_active = @active, since = @since, reason = @reason,
+                   active_rule_set = @rules, signals_last_hour = @count, updated_at = now()
+             WHERE id = 1 AND is_active <> @active
+            """, connection);
+        cmd.Parameters.AddWithValue("active", storm.Active);
+        cmd.Parameters.AddWithValue("since", (object?)storm.Since ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("reason", storm.Reason);
+        cmd.Parameters.AddWithValue("rules", storm.Active ? "storm" : "standard");
+        cmd.Parameters.AddWithValue("count", storm.SignalsLastHour);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1 ? storm : null;
     }
 
     private NpgsqlBatchCommand UpsertOutage(Outage o, NetworkTopology net)

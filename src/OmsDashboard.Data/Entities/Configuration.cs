@@ -46,3 +46,24 @@ public sealed class OmsStormModeState
     public int SignalsLastHour { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
+
+/// <summary>
+/// One changed setting (<c>oms_configuration_audit</c>): who changed which value of which rule,
+/// weight or storm setting, from what to what, when and why. Written in the same transaction as
+/// the change, never updated.
+/// </summary>
+public sealed class OmsConfigurationAudit
+{
+    public long Id { get; set; }
+    public DateTimeOffset ChangedAt { get; set; }
+    public required string UserName { get; set; }
+    /// <summary><c>rule</c>, <c>source_weight</c>, <c>storm_settings</c> or <c>storm_override</c>.</summary>
+    public required string Entity { get; set; }
+    /// <summary>Which row: the rule set's name, the source, or <c>storm</c>.</summary>
+    public required string Key { get; set; }
+    public required string Field { get; set; }
+    /// <summary>Invariant-culture value in the setting's unit (minutes, metres, 0–1, signals/hour).</summary>
+    public string? OldValue { get; set; }
+    public string? NewValue { get; set; }
+    public string? Reason { get; set; }
+}

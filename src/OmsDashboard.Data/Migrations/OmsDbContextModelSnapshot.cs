@@ -459,6 +459,70 @@ namespace OmsDashboard.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("OmsDashboard.Data.Entities.OmsConfigurationAudit", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<string>("Entity")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("entity");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("field");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("key");
+
+                    b.Property<string>("NewValue")
+                        .HasColumnType("text")
+                        .HasColumnName("new_value");
+
+                    b.Property<string>("OldValue")
+                        .HasColumnType("text")
+                        .HasColumnName("old_value");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_oms_configuration_audit");
+
+                    b.HasIndex("ChangedAt", "Id")
+                        .IsDescending()
+                        .HasDatabaseName("ix_oms_configuration_audit_changed_at_id");
+
+                    b.ToTable("oms_configuration_audit", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_oms_configuration_audit_entity", "entity IN ('rule','source_weight','storm_settings','storm_override')");
+
+                            t.HasCheckConstraint("ck_oms_configuration_audit_reason", "reason IS NULL OR length(reason) <= 500");
+
+                            t.HasCheckConstraint("ck_oms_configuration_audit_user_name", "length(user_name) BETWEEN 1 AND 256");
+                        });
+                });
+
             modelBuilder.Entity("OmsDashboard.Data.Entities.OmsCorrelationRule", b =>
                 {
                     b.Property<int>("Id")

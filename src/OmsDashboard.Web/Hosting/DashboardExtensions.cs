@@ -9,6 +9,10 @@ internal static class DashboardExtensions
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        // Components read the signed-in user (AuthorizeView, the Rules page's audit name).
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddSingleton<OmsDashboard.Data.Rules.RulesStore>();
+        builder.Services.AddSingleton<Features.Rules.RulesAnnouncer>();
         builder.Services.AddSingleton(TimeProvider.System);
     }
 }

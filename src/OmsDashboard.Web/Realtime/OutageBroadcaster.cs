@@ -38,7 +38,7 @@ public sealed class OutageBroadcaster(IHubContext<OutagesHub> hub, OutageNotifie
                 if (_pending.TryGetValue(id, out var earlier) && earlier == "created" && name == "updated") continue;
                 _pending[id] = name;
             }
-            if (changes.StormChanged is { } storm) _storm = storm;
+            if ((changes.StormChanged ?? pass.LastStormCorrection) is { } storm) _storm = storm;
             long minute = time.GetUtcNow().ToUnixTimeSeconds() / 60;
             if (_rates.Count == 0 || _rates.Last().Minute != minute) _rates.Enqueue((minute, new int[4]));
             var counts = _rates.Last().Counts;

@@ -23,6 +23,8 @@ public static class OmsPolicies
     public const string Operate = "Operate";
     /// <summary>Topology import and configuration: scope <c>admin</c>, or Admin.</summary>
     public const string Admin = "Admin";
+    /// <summary>The Rules page (rules, weights, storm settings, audit trail): operators, managers (read only) and admins.</summary>
+    public const string ViewRules = "ViewRules";
 
     /// <summary>Every dashboard page: any signed-in user with one of the four roles.</summary>
     public const string ViewDashboard = "ViewDashboard";
@@ -38,6 +40,8 @@ public static class OmsPolicies
     {
         Read or ViewDashboard => [OmsRoles.Operator, OmsRoles.CrewLead, OmsRoles.Manager, OmsRoles.Admin],
         Operate or OperateOutages => [OmsRoles.Operator, OmsRoles.CrewLead, OmsRoles.Admin],
+        // Crew leads work from trucks and do not tune the correlation; managers see, operators act.
+        ViewRules => [OmsRoles.Operator, OmsRoles.Manager, OmsRoles.Admin],
         EditRules => [OmsRoles.Operator, OmsRoles.Admin],
         Admin or ManageUsers => [OmsRoles.Admin],
         // Signals come from source systems' keys; a person types no meter readings. Keeping
@@ -54,7 +58,7 @@ public static class OmsPolicies
         Operate => ApiKeyScopes.Operate,
         Admin => ApiKeyScopes.Admin,
         Ingest => ApiKeyScopes.Ingest,
-        ViewDashboard or OperateOutages or EditRules or ManageUsers => null,
+        ViewDashboard or OperateOutages or ViewRules or EditRules or ManageUsers => null,
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "not an OMS policy"),
     };
 

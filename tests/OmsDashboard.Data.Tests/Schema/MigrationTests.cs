@@ -25,6 +25,7 @@ public sealed class MigrationTests : IAsyncLifetime
         "oms_storm_mode_settings", "oms_storm_mode_state", "oms_correlation_state", "oms_momentary_events", "oms_api_keys",
         "oms_correlation_watermarks", "oms_signal_outcomes", "oms_operator_actions",
         "oms_source_pollers", "oms_source_poller_rejections",
+        "oms_configuration_audit",
     ];
 
     [Theory]
