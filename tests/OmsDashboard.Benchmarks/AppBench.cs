@@ -186,3 +186,64 @@ internal static class Statements
         return lines;
     }
 }
+
+/// <summary>
+/// CPU time used by a local PostgreSQL cluster (Linux /proc): the postmaster, its live children
+/// and the children it has reaped (cutime/cstime). On a shared, overloaded machine wall time says
+/// more about the neighbours than about us; CPU seconds per signal do not.
+/// </summary>
+internal sealed class ClusterCpu(int postmaster)
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+
+    /// <summary>From <c>--pg-data DIR</c> (the cluster's data folder), or null when not given or not readable.</summary>
+    public static ClusterCpu? From(Options o)
+    {
+        string dir = o.Text("pg-data", "");
+        if (dir.Length == 0) return null;
+        try
+        {
+            return new ClusterCpu(int.Parse(File.ReadLines(Path.Combine(dir, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            Console.Error.WriteLine($"--pg-data {dir}: {e.Message}; server CPU not measured");
+            return null;
+        }
+    }
+
+    public TimeSpan Now()
+    {
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+            var f = Stat(pid);
+            if (f is null) continue;
+            if (pid == postmaster) ticks += f[13] + f[14] + f[15] + f[16]; // utime stime cutime cstime
+            else if (f[3] == postmaster) ticks += f[13] + f[14] + f[15] + f[16];
+        }
+        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+    }
+
+    /// <summary>The fields of /proc/PID/stat as numbers (index as in proc(5) minus one; the name field is 0).</summary>
+    private static long[]? Stat(int pid)
+    {
+        try
+        {
+            string text = File.ReadAllText($"/proc/{pid}/stat");
+            int close = text.LastIndexOf(')');
+            var rest = text[(close + 2)..].Split(' ');
+            var fields = new long[rest.Length + 2];
+            for (int i = 1; i < rest.Length; i++) // rest[0] is the state letter (field 3)
+            {
+                long.TryParse(rest[i], System.Globalization.CultureInfo.InvariantCulture, out fields[i + 2]);
+            }
+            return fields;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

@@ -21,6 +21,7 @@ internal static class IngestBench
         int clients = o.Int("clients", 8);
         int runs = o.Int("runs", 3);
         await using var bench = await AppBench.CreateAsync(o, report, defaultCustomers: 100_000);
+        var serverCpu = ClusterCpu.From(o);
 
         var storm = Storm.MassOutage(bench.Network, o.Int("seed", 1), TimeSpan.FromMinutes(o.Int("spread-min", 30)), 1.0);
         var signals = Repeat(storm.Signals, target);
@@ -45,6 +46,7 @@ internal static class IngestBench
         {
             var (db, app) = await bench.StartAppAsync("ingest");
             ApiRun result;
+            TimeSpan? apiServerCpu = null;
             try
             {
                 using var client = AppBench.Client(app.BaseAddress, clients);
@@ -53,7 +55,9 @@ internal static class IngestBench
                 foreach (var b in warmup) await AppBench.PostAsync(client, b);
                 await Task.Delay(TimeSpan.FromSeconds(o.Int("settle-s", 20)));
                 await Statements.ResetAsync(bench.Server.ConnectionString(db));
+                var serverBefore = serverCpu?.Now();
                 result = await PostAllAsync(client, batches, clients, app);
+                apiServerCpu = serverCpu?.Now() - serverBefore;
             }
             finally
             {
@@ -75,10 +79,15 @@ internal static class IngestBench
 
             string copyDb = await bench.Server.CloneAsync(bench.Template, "copy");
             TimeSpan copyTime;
+            TimeSpan? copyServerCpu;
+            var copyHarnessCpu = Process.GetCurrentProcess().TotalProcessorTime;
             await using (var ds = OmsDatabase.CreateDataSource(bench.Server.ConnectionString(copyDb)))
             {
+                var before = serverCpu?.Now();
                 copyTime = await SignalStore.CopyAsync(ds, signals, analyze: false);
+                copyServerCpu = serverCpu?.Now() - before;
             }
+            copyHarnessCpu = Process.GetCurrentProcess().TotalProcessorTime - copyHarnessCpu;
             string copyLoad = Machine.Load();
             await bench.Server.DropAsync(copyDb);
 
@@ -97,6 +106,15 @@ internal static class IngestBench
                         $"request latency p50 {result.P50:F0} / p95 {result.P95:F0} / p99 {result.P99:F0} ms; {result.Refusals} × 429; " +
                         $"app CPU {result.AppCpu.TotalSeconds:F1} s ({100 * result.AppCpu.TotalSeconds / result.Wall.TotalSeconds:F0} % of one core), " +
                         $"harness CPU {result.HarnessCpu.TotalSeconds:F1} s; load {load}");
+            double perK = 1000.0 / signals.Count;
+            if (apiServerCpu is { } sc && copyServerCpu is { } cc)
+            {
+                double apiCpu = (result.AppCpu + sc + result.HarnessCpu).TotalSeconds;
+                double copyCpu = (cc + copyHarnessCpu).TotalSeconds;
+                report.Line($"run {r}: CPU per 1,000 signals: API path app {result.AppCpu.TotalSeconds * perK * 1000:F0} ms + PostgreSQL {sc.TotalSeconds * perK * 1000:F0} ms (ingest and the correlation passes that ran) + harness {result.HarnessCpu.TotalSeconds * perK * 1000:F0} ms; " +
+                            $"COPY path PostgreSQL {cc.TotalSeconds * perK * 1000:F0} ms + harness {copyHarnessCpu.TotalSeconds * perK * 1000:F0} ms; " +
+                            $"CPU-bound ceiling on 2 idle cores: API {2 * signals.Count / apiCpu:N0} signals/s, COPY {2 * signals.Count / copyCpu:N0} signals/s");
+            }
             report.Line($"run {r}: COPY {signals.Count:N0} rows in {copyTime.TotalSeconds:F1} s = {copyRate:N0} signals/s; API/COPY {100 * apiRate / copyRate:F0} %; load {copyLoad}");
         }
         string setup = $"{signals.Count:N0} signals, batches of {batchSize:N0}, {clients} clients";

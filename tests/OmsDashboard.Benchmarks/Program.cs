@@ -33,11 +33,13 @@ namespace OmsDashboard.Benchmarks
                        and through the correlation pass; per-signal rates and their ratio
                        (burst, baseline: --keep-templates 1 leaves the two template databases for psql)
               ingest   [--signals 1000000] [--batch 5000] [--clients 8] [--customers 100000] [--runs 3]
-                       [--settle-s 20]
+                       [--settle-s 20] [--pg-data DIR]
                        the real app started as its own process (this build, Release when run with
                        -c Release) on a copy of a database with the utility imported; N signals of
                        a mass outage posted in contract batches by C concurrent clients (429s wait
-                       Retry-After); then raw binary COPY of the same records into a fresh copy
+                       Retry-After); then raw binary COPY of the same records into a fresh copy.
+                       --pg-data: the data folder of a local cluster (the harness's own), to
+                       count the server's CPU seconds as well as the app's and the harness's
               push     [--rate 1000] [--seconds 60] [--customers 100000] [--runs 3]
                        signal accepted -> SignalR OutageChanged latency at a steady rate: a paced
                        sender posts simulated faults' signals dated 100 s in the past (past the
