@@ -123,7 +123,8 @@ internal static class Sql
 /// <summary>Stores signals in the four source tables with binary COPY, as an ingestion pipeline would.</summary>
 internal static class SignalStore
 {
-    public static async Task<TimeSpan> CopyAsync(NpgsqlDataSource ds, IReadOnlyList<Signal> signals)
+    /// <summary>Binary COPY of <paramref name="signals"/>, one COPY per source table; then ANALYZE unless <paramref name="analyze"/> is false (timed with it).</summary>
+    public static async Task<TimeSpan> CopyAsync(NpgsqlDataSource ds, IReadOnlyList<Signal> signals, bool analyze = true)
     {
         var clock = Stopwatch.StartNew();
         await using var connection = await ds.OpenConnectionAsync();
@@ -159,9 +160,10 @@ internal static class SignalStore
             }
             await writer.CompleteAsync();
         }
-        await using (var analyze = new NpgsqlCommand("ANALYZE scada_events, kaifa_events, onu_events, callcenter_tickets", connection) { CommandTimeout = 0 })
+        if (analyze)
         {
-            await analyze.ExecuteNonQueryAsync();
+            await using var command = new NpgsqlCommand("ANALYZE scada_events, kaifa_events, onu_events, callcenter_tickets", connection) { CommandTimeout = 0 };
+            await command.ExecuteNonQueryAsync();
         }
         return clock.Elapsed;
     }

@@ -32,6 +32,18 @@ namespace OmsDashboard.Benchmarks
                        the same stored storm through SELECT oms_correlate_events() (the design's SQL)
                        and through the correlation pass; per-signal rates and their ratio
                        (burst, baseline: --keep-templates 1 leaves the two template databases for psql)
+              ingest   [--signals 1000000] [--batch 5000] [--clients 8] [--customers 100000] [--runs 3]
+                       [--settle-s 20] [--pg-data DIR]
+                       the real app started as its own process (this build, Release when run with
+                       -c Release) on a copy of a database with the utility imported; N signals of
+                       a mass outage posted in contract batches by C concurrent clients (429s wait
+                       Retry-After); then raw binary COPY of the same records into a fresh copy.
+                       --pg-data: the data folder of a local cluster (the harness's own), to
+                       count the server's CPU seconds as well as the app's and the harness's
+              push     [--rate 1000] [--seconds 60] [--customers 100000] [--runs 3]
+                       signal accepted -> SignalR OutageChanged latency at a steady rate: a paced
+                       sender posts simulated faults' signals dated 100 s in the past (past the
+                       engine's 90-s hold), a hub client times each new outage's first push
 
               common:  --connection CS   admin connection (default $OMS_BENCH_CONNECTION or
                                          Host=127.0.0.1;Port=55500;Username=postgres); databases
@@ -75,6 +87,12 @@ namespace OmsDashboard.Benchmarks
                         break;
                     case "baseline":
                         await BaselineBench.RunAsync(options, report);
+                        break;
+                    case "push":
+                        await PushBench.RunAsync(options, report);
+                        break;
+                    case "ingest":
+                        await IngestBench.RunAsync(options, report);
                         break;
                     default:
                         Console.Error.WriteLine($"unknown command '{args[0]}'\n\n{Usage}");
