@@ -66,7 +66,7 @@ public static class OmsPolicies
     public static readonly string[] All = [Read, Ingest, Operate, Admin];
 
     /// <summary>The dashboard's policies.</summary>
-    public static readonly string[] Dashboard = [ViewDashboard, OperateOutages, EditRules, ManageUsers];
+    public static readonly string[] Dashboard = [ViewDashboard, OperateOutages, ViewRules, EditRules, ManageUsers];
 }
 
 /// <summary>Claim types of OMS principals.</summary>

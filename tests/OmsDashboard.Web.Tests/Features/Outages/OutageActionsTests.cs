@@ -41,7 +41,7 @@ public sealed class OutageActionsTests(DemoNetworkDatabase db) : IClassFixture<D
     {
         var cut = Render("unconfirmed", OmsPolicies.ViewDashboard);
 
-        Assert.Empty(cut.FindAll("[data-testid=outage-actions]"));
+        Assert.Empty(cut.FindAll("[data-testid=outage-action-bar]"));
     }
 
     [Theory]
@@ -52,7 +52,7 @@ public sealed class OutageActionsTests(DemoNetworkDatabase db) : IClassFixture<D
     {
         var cut = Render(status, OmsPolicies.OperateOutages);
 
-        Assert.Empty(cut.FindAll("[data-testid=outage-actions]"));
+        Assert.Empty(cut.FindAll("[data-testid=outage-action-bar]"));
     }
 
     [Fact]
