@@ -11,7 +11,7 @@ namespace OmsDashboard.Web.Correlation;
 /// through its advisory lock.
 /// </summary>
 public sealed class CorrelationRunner(CorrelationTrigger trigger, CorrelationPass pass, OutageBroadcaster broadcaster,
-    ILogger<CorrelationRunner> logger) : BackgroundService, IPassRunner
+    MeterPingRequests pings, ILogger<CorrelationRunner> logger) : BackgroundService, IPassRunner
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,6 +40,7 @@ public sealed class CorrelationRunner(CorrelationTrigger trigger, CorrelationPas
     {
         var result = await pass.RunAsync(asOf, ct);
         broadcaster.Publish(pass.LastChanges, pass.Engine);
+        pings.Publish(pass.LastChanges);
         return result;
     }
 }

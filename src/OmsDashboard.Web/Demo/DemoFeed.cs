@@ -5,6 +5,7 @@ using Npgsql;
 using OmsDashboard.Data.Correlation;
 using OmsDashboard.Domain.Signals;
 using OmsDashboard.Domain.Simulation;
+using OmsDashboard.Web.Correlation;
 
 namespace OmsDashboard.Web.Demo;
 
@@ -15,7 +16,7 @@ namespace OmsDashboard.Web.Demo;
 /// again. On when <c>OMS_DEMO_FEED</c> is true (./run.sh's default), off otherwise.
 /// </summary>
 public sealed class DemoFeed(IServer server, IHttpClientFactory clients, NpgsqlDataSource dataSource, IConfiguration configuration,
-    TimeProvider time, ILogger<DemoFeed> logger) : BackgroundService
+    TimeProvider time, MeterPingRequests pings, ILogger<DemoFeed> logger) : BackgroundService
 {
     public static bool IsEnabled(IConfiguration configuration) =>
         string.Equals(configuration["OMS_DEMO_FEED"], "true", StringComparison.OrdinalIgnoreCase);
@@ -34,6 +35,9 @@ public sealed class DemoFeed(IServer server, IHttpClientFactory clients, NpgsqlD
         http.DefaultRequestHeaders.Add("X-Api-Key", key);
         var network = await NetworkLoader.LoadAsync(dataSource, stoppingToken);
         logger.LogInformation("Demo feed on: simulated faults on {Customers} customers, posted to {Address}", network.Assets.Count, baseAddress);
+        var answers = new DemoPingAnswers();
+        // The simulated head-end answers the engine's meter pings while the storms play.
+        var answering = AnswerPingsAsync(http, answers, stoppingToken);
 
         for (int cycle = 0; !stoppingToken.IsCancellationRequested; cycle++)
         {
@@ -49,8 +53,36 @@ public sealed class DemoFeed(IServer server, IHttpClientFactory clients, NpgsqlD
             int seed = (int)(start.ToUnixTimeSeconds() / 60 % 1_000_000);
             var faults = StormScenarios.Random(network, seed, burst ? 30 : 6, start, TimeSpan.FromMinutes(burst ? 5 : 10), mix);
             var storm = new StormSimulator(network, SimulatorOptions.Default, seed).Simulate(faults);
+            answers.Add(storm);
             logger.LogInformation("Demo cycle {Cycle}: {Faults} faults, {Signals} signals{Burst}", cycle, faults.Count, storm.Signals.Count, burst ? " (storm burst)" : "");
             await PlayAsync(http, storm.Signals.ToList(), stoppingToken);
+        }
+        await answering;
+    }
+
+    /// <summary>Answers each ping request as the head-end would: the meters that answer, posted as Kaifa records.</summary>
+    private async Task AnswerPingsAsync(HttpClient http, DemoPingAnswers answers, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var request in pings.Reader.ReadAllAsync(ct))
+            {
+                var at = time.GetUtcNow() > request.At ? time.GetUtcNow() : request.At;
+                var replies = answers.Answer([.. request.MeterIds], at);
+                if (replies.Count == 0) continue;
+                try
+                {
+                    var response = await http.PostAsJsonAsync("/api/oms/events/kaifa", replies.Select(ToContract).ToList(), ct);
+                    if (!response.IsSuccessStatusCode) logger.LogWarning("Demo feed: ping answers answered {Status}", (int)response.StatusCode);
+                }
+                catch (HttpRequestException e)
+                {
+                    logger.LogWarning(e, "Demo feed: posting ping answers failed");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
         }
     }
 

@@ -18,6 +18,7 @@ internal static class CorrelationExtensions
         builder.Services.AddSingleton<OutageNotifier>();
         builder.Services.AddSingleton<OutageBroadcaster>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutageBroadcaster>());
+        builder.Services.AddSingleton<MeterPingRequests>();
         builder.Services.AddSingleton<CorrelationRunner>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CorrelationRunner>());
         builder.Services.AddSingleton<IPassRunner>(sp => sp.GetRequiredService<CorrelationRunner>());
