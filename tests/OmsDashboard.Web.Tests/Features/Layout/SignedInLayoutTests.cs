@@ -69,7 +69,7 @@ public sealed class SignedInLayoutTests : IAsyncDisposable
     [Theory]
     [InlineData(OmsRoles.Operator, "Operations,Network,Rules & storm mode")]
     [InlineData(OmsRoles.CrewLead, "Operations,Network")]
-    [InlineData(OmsRoles.Manager, "Operations,Network")]
+    [InlineData(OmsRoles.Manager, "Operations,Network,Rules & storm mode")]
     [InlineData(OmsRoles.Admin, "Operations,Network,Rules & storm mode,Users,Jobs (Hangfire)")]
     [InlineData(null, "")]
     public void NavMenu_ShowsOnlyTheEntriesTheRoleMayOpen(string? role, string expected)
