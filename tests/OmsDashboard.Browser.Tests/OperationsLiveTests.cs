@@ -108,7 +108,9 @@ public sealed class OperationsLiveTests(DashboardApp app)
         string href = (await row.GetByTestId("outage-event").GetAttributeAsync("href"))!;
         await marker.ClickAsync();
         await page.Locator(".oms-outage-popup a", new PageLocatorOptions { HasText = eventId }).ClickAsync();
-        await page.WaitForURLAsync("**" + href);
+        // In-app navigation changes the URL without a load event: wait for the URL only (the
+        // check below proves no reload happened), with room for a loaded CI machine.
+        await page.WaitForURLAsync("**" + href, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
         Assert.True(await page.EvaluateAsync<bool>("() => window.omsSamePage === true"), "the link reloaded the page");
     }
 
