@@ -44,6 +44,12 @@ namespace OmsDashboard.Benchmarks
                        signal accepted -> SignalR OutageChanged latency at a steady rate: a paced
                        sender posts simulated faults' signals dated 100 s in the past (past the
                        engine's 90-s hold), a hub client times each new outage's first push
+              ui       [--outages 50000] [--customers 150000] [--runs 5] [--rate 1000] [--seconds 60]
+                       the Operations page in Chromium ($OMS_CHROMIUM_PATH or /usr/bin/chromium,
+                       1920x1080) with N active outages inserted by SQL: first render (grid rows,
+                       KPI count, every map marker) per fresh context; then a storm fed like push
+                       while a MutationObserver times each new outage's row (accepted -> on screen),
+                       long tasks, and a second page's search-to-screen
 
               common:  --connection CS   admin connection (default $OMS_BENCH_CONNECTION or
                                          Host=127.0.0.1;Port=55500;Username=postgres); databases
@@ -90,6 +96,9 @@ namespace OmsDashboard.Benchmarks
                         break;
                     case "push":
                         await PushBench.RunAsync(options, report);
+                        break;
+                    case "ui":
+                        await UiBench.RunAsync(options, report);
                         break;
                     case "ingest":
                         await IngestBench.RunAsync(options, report);

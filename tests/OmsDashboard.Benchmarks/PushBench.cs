@@ -99,7 +99,7 @@ internal static class PushBench
     /// At least <paramref name="count"/> loss signals of sustained, never-restored faults below
     /// feeder level (fuses and switches), in arrival order.
     /// </summary>
-    private static List<Signal> LossSignals(AppBench bench, int seed, int count, Report report)
+    internal static List<Signal> LossSignals(AppBench bench, int seed, int count, Report report)
     {
         var mix = ScenarioMix.Default with
         {
