@@ -163,12 +163,18 @@ export function upsertOutages(element, outages) {
       state.clusters.removeLayer(marker);
       marker.setLatLng([o.lat, o.lon]);
       marker.setIcon(iconFor(o));
-      marker.setTooltipContent(textElement('span', o.tooltip));
-      marker.setPopupContent(popupFor(o));
+      // Re-read by the content functions below the next time the tooltip or popup opens.
+      marker.options.outage = o;
+      if (marker.isTooltipOpen()) marker.getTooltip().update();
+      if (marker.isPopupOpen()) marker.getPopup().update();
     } else {
-      marker = L.marker([o.lat, o.lon], { icon: iconFor(o), keyboard: true, title: '' })
-        .bindTooltip(textElement('span', o.tooltip), { direction: 'auto', offset: [o.radius, 0] })
-        .bindPopup(popupFor(o));
+      // Tooltip and popup content is built when first shown, not per marker up front: with tens
+      // of thousands of outages that up-front DOM was seconds of the first render.
+      marker = L.marker([o.lat, o.lon], { icon: iconFor(o), keyboard: true, title: '' });
+      marker.options.outage = o;
+      marker
+        .bindTooltip(m => textElement('span', m.options.outage.tooltip), { direction: 'auto', offset: [o.radius, 0] })
+        .bindPopup(m => popupFor(m.options.outage));
       state.markers.set(o.id, marker);
     }
     marker.options.severity = o.severity;
