@@ -168,8 +168,8 @@ export function upsertOutages(element, outages) {
       if (marker.isTooltipOpen()) marker.getTooltip().update();
       if (marker.isPopupOpen()) marker.getPopup().update();
     } else {
-      // Tooltip and popup content is built when first shown, not per marker up front: with tens
-      // of thousands of outages that up-front DOM was seconds of the first render.
+      // Tooltip and popup content is built when first shown, not per marker up front (less DOM and
+      // memory per marker; it did not measurably shorten the first render: docs/benchmarks.md).
       marker = L.marker([o.lat, o.lon], { icon: iconFor(o), keyboard: true, title: '' });
       marker.options.outage = o;
       marker
