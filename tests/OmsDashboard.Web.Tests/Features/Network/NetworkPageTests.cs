@@ -98,8 +98,9 @@ public sealed class NetworkPageTests(DemoNetworkDatabase db) : IClassFixture<Dem
 
         cut.Find($"[data-feeder-id='{Epri}'] [data-testid=show-on-map]").Click();
 
-        var focus = Assert.Single(module.Invocations["focusFeeder"]);
-        Assert.Equal(Epri, focus.Arguments[1]);
+        // The click handler awaits the map module before it calls it: wait for that call.
+        cut.WaitForAssertion(() => Assert.Single(module.Invocations["focusFeeder"]));
+        Assert.Equal(Epri, module.Invocations["focusFeeder"].Single().Arguments[1]);
     }
 
     [Fact]
