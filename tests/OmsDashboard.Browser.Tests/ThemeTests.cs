@@ -17,8 +17,13 @@ public sealed class ThemeTests(DashboardApp app)
         await Expect(page.Locator(".oms-dark")).ToHaveCountAsync(0);
         var toggle = page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Toggle dark theme" });
 
+        var zoomIn = page.Locator("[data-testid=network-map] .leaflet-control-zoom-in");
+        await Expect(zoomIn).ToHaveCSSAsync("background-color", "rgb(255, 255, 255)");
         await toggle.ClickAsync();
         await Expect(page.Locator(".oms-dark")).ToHaveCountAsync(1);
+        // Leaflet's own controls follow the theme on this map too (no white glare at night).
+        await Expect(zoomIn).ToHaveCSSAsync("background-color", "rgb(42, 48, 56)");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor("network-dark-1280x800.png") });
 
         // A reload: the server's prerendered page is already dark (no light flash), and stays dark
         // once the circuit is up.
