@@ -184,7 +184,9 @@ internal sealed class StoredStorm : IAsyncDisposable
         var timed = await TimedAsync(pass, asOf);
         var ownUsed = Process.GetCurrentProcess().TotalProcessorTime - own;
         var backendsAfter = await BackendCpu.OfDatabaseAsync(Server, db);
-        return timed with { Cpu = backends is null || backendsAfter is null ? null : ownUsed + BackendCpu.Used(backends, backendsAfter) };
+        if (backends is null || backendsAfter is null) return timed;
+        var server = BackendCpu.Used(backends, backendsAfter);
+        return timed with { Cpu = ownUsed + server, ServerCpu = server };
     }
 
     private static async Task<TimedPass> TimedAsync(CorrelationPass pass, DateTimeOffset asOf)
@@ -256,7 +258,7 @@ internal sealed class StoredStorm : IAsyncDisposable
     }
 }
 
-internal sealed record TimedPass(TimeSpan Elapsed, CorrelationPassResult Result, List<(string Step, TimeSpan At)> Marks, TimeSpan? Cpu = null)
+internal sealed record TimedPass(TimeSpan Elapsed, CorrelationPassResult Result, List<(string Step, TimeSpan At)> Marks, TimeSpan? Cpu = null, TimeSpan? ServerCpu = null)
 {
     /// <summary>The pass split at its write steps (names as CorrelationPass gives them).</summary>
     public string Split()
