@@ -142,7 +142,7 @@ public sealed partial class CorrelationEngine
     }
 
     /// <summary>Cost of explaining everything below <paramref name="v"/> by <paramref name="v"/> being open.</summary>
-    private double OpenCost(int v) => _opt.FaultCost + (_baseCost[v] - _knownCost[v]) + _live[v] * _opt.LiveCustomerCost;
+    private double OpenCost(int v) => _opt.FaultCost + (_baseCost[v] - (_knownMeterOnly[v] * _meterOnlyCost + _knownWithOnu[v] * _withOnuCost)) + _live[v] * _opt.LiveCustomerCost;
 
     /// <summary>Feeder heads and reclosers report to SCADA: they are open only when SCADA says so.</summary>
     private bool IsTelemetered(int v) => _net.Kinds[v] is NodeKind.Feeder or NodeKind.Recloser;
