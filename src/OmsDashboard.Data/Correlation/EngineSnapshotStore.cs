@@ -11,7 +11,7 @@ namespace OmsDashboard.Data.Correlation;
 /// <param name="Keep">Snapshots kept (the newest); older ones are deleted by the pass that writes a new one.</param>
 public sealed record SnapshotPolicy(TimeSpan Every, int AfterSignals, int Keep)
 {
-    public static SnapshotPolicy Default { get; } = new(TimeSpan.FromMinutes(5), 50_000, 3);
+    public static SnapshotPolicy Default { get; } = new(TimeSpan.FromMinutes(5), 200_000, 3);
 
     /// <summary>Never writes snapshots (every rebuild is a full replay, as before ADR 0013).</summary>
     public static SnapshotPolicy Never { get; } = new(TimeSpan.MaxValue, int.MaxValue, 1);
