@@ -56,7 +56,10 @@ public sealed class RetentionJobTests
 
         // A fuse fault 100 days ago, restored an hour later, an unmatched signal of that day, and
         // the same fuse out again 10 days ago; one pass takes them in and writes a snapshot.
-        var now = DateTimeOffset.UtcNow;
+        // On a whole minute: the gasps (0–2 s apart) then fall into one 5-s tick of the engine, and
+        // the outages do not depend on where the wall clock stood (a fault seen over two ticks is
+        // first predicted lower, then merged up).
+        var now = new DateTimeOffset(DateTime.UtcNow.Ticks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero);
         var old = now.AddDays(-100);
         int oldGasps = await database.StoreLastGaspsBelowAsync(StoredSignals.IeeeFuse, old, "OLD");
         await database.ExecuteAsync($"""
@@ -68,8 +71,11 @@ public sealed class RetentionJobTests
         var pass = factory.Services.GetRequiredService<CorrelationPass>();
         await pass.RunAsync(now);
         Assert.Equal(1, await database.ScalarAsync<long>("SELECT count(*) FROM oms_engine_snapshots"));
-        Assert.Equal(("restored", "confirmed"), (await database.ScalarAsync<string>("SELECT status FROM oms_outage_events WHERE number = 1"),
-            await database.ScalarAsync<string>("SELECT status FROM oms_outage_events WHERE number = 2")));
+        string table = await database.ScalarAsync<string>("SELECT string_agg(concat_ws(' ', number, status, device_id, first_detected_at, restored_at, affected_customers_count), E'\n' ORDER BY number) FROM oms_outage_events")
+            + "\n" + await database.ScalarAsync<string>("SELECT string_agg(concat_ws(' ', o.number, t.occurred_at, t.description), E'\n' ORDER BY o.number, t.occurred_at) FROM oms_event_timeline t JOIN oms_outage_events o ON o.id = t.outage_event_id")
+            + "\npasses " + await database.ScalarAsync<long>("SELECT passes FROM oms_correlation_state");
+        Assert.True(await database.ScalarAsync<string>("SELECT status FROM oms_outage_events WHERE number = 1") == "restored", table);
+        Assert.True(await database.ScalarAsync<string>("SELECT status FROM oms_outage_events WHERE number = 2") == "confirmed", table);
         Assert.Equal(1, await database.ScalarAsync<long>("SELECT count(*) FROM oms_signal_outcomes WHERE source_event_id = 'OLD-GHOST'"));
         string outages = await OutagesAsync(database);
         string engine = Describe(pass.Engine!);
