@@ -548,6 +548,8 @@ public sealed partial class CorrelationEngine
         o.PinnedDevice = ReadOptionalNode(r);
         if ((flags & 1) == 0)
         {
+            // Only ended outages are summaries: an active one needs its evidence and customers.
+            if (o.IsActive) throw new InvalidDataException($"outage {number} is {status} but has no detail");
             o.IsSummary = true;
             return (o, parent, merged);
         }
