@@ -40,6 +40,10 @@ namespace OmsDashboard.Benchmarks
                        Retry-After); then raw binary COPY of the same records into a fresh copy.
                        --pg-data: the data folder of a local cluster (the harness's own), to
                        count the server's CPU seconds as well as the app's and the harness's
+              snapshot [--signals 100000] [--customers 100000] [--runs 3] [--engine-only 1]
+                       engine snapshots (ADR 0013) after N stored signals of a mass outage: the
+                       pass's snapshot step and size, a rebuild by full replay against one
+                       restored from the snapshot; --engine-only 1: in memory, no database
               push     [--rate 1000] [--seconds 60] [--customers 100000] [--runs 3]
                        signal accepted -> SignalR OutageChanged latency at a steady rate: a paced
                        sender posts simulated faults' signals dated 100 s in the past (past the
@@ -93,6 +97,9 @@ namespace OmsDashboard.Benchmarks
                         break;
                     case "baseline":
                         await BaselineBench.RunAsync(options, report);
+                        break;
+                    case "snapshot":
+                        await SnapshotBench.RunAsync(options, report);
                         break;
                     case "push":
                         await PushBench.RunAsync(options, report);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using OmsDashboard.Data.Operations;
@@ -8,6 +9,9 @@ using OmsDashboard.Domain.Signals;
 using OmsDashboard.Domain.Topology;
 
 namespace OmsDashboard.Data.Correlation;
+
+/// <summary>How the last rebuild went: from which snapshot (null: a full replay), how much it replayed, and why a snapshot was passed over.</summary>
+public sealed record RebuildReport(long? SnapshotId, long? SnapshotPass, int SignalsReplayed, int ActionsReplayed, IReadOnlyList<string> Warnings);
 
 /// <summary>What one pass did (the body of <c>POST /api/oms/correlate</c>).</summary>
 public sealed record CorrelationPassResult(int ProcessedSignals, int Created, int Updated, int Restored, long DurationMs);
@@ -20,7 +24,8 @@ public sealed record CorrelationPassResult(int ProcessedSignals, int Created, in
 /// (docs/decisions/0010-pass-writes.md).
 /// <para>
 /// The engine lives in memory between passes as a cache of what the database holds. It is
-/// rebuilt from the database — every stored signal replayed up to the stored watermark — when
+/// rebuilt from the database — the newest engine snapshot restored, and the signals and actions
+/// that followed it replayed up to the stored watermark (docs/decisions/0013) — when
 /// the process starts and after any failed pass, so a pass killed at any point loses nothing
 /// (its transaction never committed) and counts nothing twice (the rebuilt engine is the one that
 /// produced the committed state). Passes are single-flight across processes (an advisory lock).
@@ -38,6 +43,19 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
     // Which outage each row of oms_event_sources points at, so that a pass writes only the rows
     // that are new or moved, not all the evidence of every outage it touches again.
     private readonly Dictionary<(SourceSystem, string), long> _evidenceWritten = [];
+
+    /// <summary>When passes write engine snapshots and how many are kept.</summary>
+    public SnapshotPolicy Snapshots { get; init; } = SnapshotPolicy.Default;
+
+    /// <summary>Receives the rebuild's warnings (an unusable snapshot) and the snapshots written.</summary>
+    public ILogger? Logger { get; init; }
+
+    /// <summary>How the last rebuild went (null before the first).</summary>
+    public RebuildReport? LastRebuild { get; private set; }
+
+    // When the last snapshot was written (wall time) and how many signals were taken in since.
+    private DateTimeOffset _lastSnapshotAt = DateTimeOffset.MinValue;
+    private long _signalsSinceSnapshot;
 
     /// <summary>Called before each write step with its name; tests use it to kill a pass half-way.</summary>
     internal Func<string, Task>? BeforeWriteStep { get; set; }
@@ -100,15 +118,37 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
 
             await WriteAsync(connection, engine, changes, ct);
             await Step("actions");
-            await OperatorActionStore.MarkQueuedAsync(connection, queuedActions, ct);
+            await OperatorActionStore.MarkQueuedAsync(connection, queuedActions, state.Passes + 1, ct);
             await OperatorActionStore.WriteOutcomesAsync(connection, changes.Actions, ct);
             // A rebuild's replay swallows the storm switch it makes (e.g. an override cleared back
             // to automatic): the stored state must still follow the rebuilt engine.
             var stormCorrected = rebuilt && changes.StormChanged is null ? await CorrectStormStateAsync(connection, engine.Storm, ct) : null;
             await Step("state");
             await WriteStateAsync(connection, engine, state.Passes + 1, readUntil, ct);
+            long sinceSnapshot = _signalsSinceSnapshot + fresh.Count;
+            var now = time.GetUtcNow();
+            bool snapshot = sinceSnapshot >= Snapshots.AfterSignals
+                            || (Snapshots.Every != TimeSpan.MaxValue && now - _lastSnapshotAt >= Snapshots.Every);
+            if (snapshot)
+            {
+                // In the pass's transaction: the snapshot is exactly the committed state (watermarks,
+                // actions, next number), or it does not exist.
+                await Step("snapshot");
+                var (id, size, ms) = await EngineSnapshotStore.WriteAsync(connection, engine, state.Passes + 1, readUntil, settings.Version, Snapshots.Keep, ct);
+                Logger?.LogInformation("Engine snapshot {Id} of pass {Pass}: {Size} bytes in {Ms} ms", id, state.Passes + 1, size, ms);
+            }
+            await Step("commit");
             await tx.CommitAsync(ct);
             _passesSeen = state.Passes + 1;
+            if (snapshot)
+            {
+                _lastSnapshotAt = now;
+                _signalsSinceSnapshot = 0;
+            }
+            else
+            {
+                _signalsSinceSnapshot = sinceSnapshot;
+            }
             LastChanges = changes;
             LastStormCorrection = stormCorrected;
 
@@ -187,19 +227,60 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
         return cut;
     }
 
-    /// <summary>Replays every signal the engine had taken in, up to the stored watermark.</summary>
+    /// <summary>
+    /// Rebuilds the engine as of the stored state: restores the newest usable snapshot and replays
+    /// the signals above its watermarks and the actions later passes took in, up to the stored
+    /// watermarks; without a usable snapshot, replays every signal and action.
+    /// </summary>
     private async Task RebuildAsync(NpgsqlConnection connection, PassState state, EngineSettings settings, CancellationToken ct)
     {
         var network = await NetworkLoader.LoadAsync(dataSource, ct);
-        var engine = new CorrelationEngine(network, settings.Options, settings.Storm);
-        if (settings.ManualStorm is { } forced) engine.OverrideStormMode(forced, time.GetUtcNow(), "an operator (stored override)");
+        var warnings = new List<string>();
+        CorrelationEngine? engine = null;
+        StoredSnapshot? used = null;
+        foreach (var stored in await EngineSnapshotStore.ListAsync(connection, ct))
+        {
+            string? problem = null;
+            if (stored.Pass > state.Passes || SignalReader.Sources.Any(s => stored.Marks[s] > state.Marks[s]))
+            {
+                problem = "it is ahead of the stored pass state";
+            }
+            else if (stored.FormatVersion != CorrelationEngine.SnapshotFormatVersion)
+            {
+                problem = $"format version {stored.FormatVersion}; this build reads version {CorrelationEngine.SnapshotFormatVersion}";
+            }
+            else
+            {
+                try
+                {
+                    var bytes = await EngineSnapshotStore.ReadStateAsync(connection, stored.Id, ct);
+                    engine = CorrelationEngine.RestoreSnapshot(new MemoryStream(bytes, writable: false), network, settings.Options, settings.Storm);
+                    used = stored;
+                    break;
+                }
+                catch (SnapshotFormatException e)
+                {
+                    problem = e.Message;
+                }
+            }
+            // An unusable snapshot is passed over, not fatal: the next older one, or a full replay, rebuilds the same state.
+            string warning = $"engine snapshot {stored.Id} (pass {stored.Pass}) not used: {problem}";
+            warnings.Add(warning);
+            Logger?.LogWarning("{Warning}; rebuilding from an older snapshot or by a full replay", warning);
+        }
+        engine ??= new CorrelationEngine(network, settings.Options, settings.Storm);
+        if (engine.StormOverride != settings.ManualStorm)
+        {
+            engine.OverrideStormMode(settings.ManualStorm, time.GetUtcNow(), "an operator (stored override)");
+        }
         _settingsVersion = settings.Version;
-        var (taken, _) = await SignalReader.ReadAsync(connection, Watermarks.Start, state.Marks, int.MaxValue, ct);
+        var (taken, _) = await SignalReader.ReadAsync(connection, used?.Marks ?? Watermarks.Start, state.Marks, int.MaxValue, ct);
         foreach (var signal in taken)
         {
             engine.Ingest(signal);
         }
-        foreach (var action in await OperatorActionStore.ReadForReplayAsync(connection, ct))
+        var actions = await OperatorActionStore.ReadForReplayAsync(connection, ct, used?.Pass ?? -1);
+        foreach (var action in actions)
         {
             engine.Submit(action);
         }
@@ -207,6 +288,9 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
         {
             engine.Advance(until);
         }
+        LastRebuild = new RebuildReport(used?.Id, used?.Pass, taken.Count, actions.Count, warnings);
+        _lastSnapshotAt = used?.TakenAt ?? DateTimeOffset.MinValue;
+        _signalsSinceSnapshot = taken.Count;
         _ids.Clear();
         _timelineWritten.Clear();
         await using (var cmd = new NpgsqlCommand("SELECT number, id FROM oms_outage_events WHERE number IS NOT NULL", connection))

@@ -113,9 +113,14 @@ public static class OperatorActionStore
     public static Task<List<OperatorAction>> ReadPendingAsync(NpgsqlConnection connection, CancellationToken ct) =>
         ReadAsync(connection, "state = 'pending' ORDER BY id", useEffectiveTime: false, ct);
 
-    /// <summary>Every action the engine has taken in, at the time it took effect, for a rebuild by replay.</summary>
-    public static Task<List<OperatorAction>> ReadForReplayAsync(NpgsqlConnection connection, CancellationToken ct) =>
-        ReadAsync(connection, "state <> 'pending' ORDER BY effective_at, id", useEffectiveTime: true, ct);
+    /// <summary>
+    /// Every action the engine has taken in, at the time it took effect, for a rebuild by replay;
+    /// with <paramref name="afterPass"/>, only those passes after it took in (the rest are in the
+    /// engine snapshot of that pass).
+    /// </summary>
+    public static Task<List<OperatorAction>> ReadForReplayAsync(NpgsqlConnection connection, CancellationToken ct, long afterPass = -1) =>
+        ReadAsync(connection, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"state <> 'pending' AND coalesce(queued_pass, 0) > {afterPass} ORDER BY effective_at, id"), useEffectiveTime: true, ct);
 
     private static async Task<List<OperatorAction>> ReadAsync(NpgsqlConnection connection, string where, bool useEffectiveTime, CancellationToken ct)
     {
@@ -137,13 +142,14 @@ public static class OperatorActionStore
     }
 
     /// <summary>Records that the engine took these actions in, with the time each takes effect.</summary>
-    public static async Task MarkQueuedAsync(NpgsqlConnection connection, IReadOnlyList<(long Id, DateTimeOffset EffectiveAt)> queued, CancellationToken ct)
+    public static async Task MarkQueuedAsync(NpgsqlConnection connection, IReadOnlyList<(long Id, DateTimeOffset EffectiveAt)> queued, long pass, CancellationToken ct)
     {
         if (queued.Count == 0) return;
         await using var cmd = new NpgsqlCommand("""
-            UPDATE oms_operator_actions a SET state = 'queued', effective_at = u.at
+            UPDATE oms_operator_actions a SET state = 'queued', effective_at = u.at, queued_pass = @pass
               FROM unnest(@id, @at) AS u(id, at) WHERE a.id = u.id
             """, connection);
+        cmd.Parameters.AddWithValue("pass", pass);
         cmd.Parameters.AddWithValue("id", queued.Select(q => q.Id).ToArray());
         cmd.Parameters.AddWithValue("at", queued.Select(q => q.EffectiveAt).ToArray());
         await cmd.ExecuteNonQueryAsync(ct);

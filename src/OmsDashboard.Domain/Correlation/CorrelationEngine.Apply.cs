@@ -261,12 +261,13 @@ public sealed partial class CorrelationEngine
         if (next == CustomerState.Dark) NeedsCover(c);
         int dDark = (next == CustomerState.Dark ? 1 : 0) - (previous == CustomerState.Dark ? 1 : 0);
         int dLive = (next == CustomerState.Live ? 1 : 0) - (previous == CustomerState.Live ? 1 : 0);
-        double dKnown = ((next != CustomerState.Unknown ? 1 : 0) - (previous != CustomerState.Unknown ? 1 : 0)) * _silentCost[c];
+        int dKnown = (next != CustomerState.Unknown ? 1 : 0) - (previous != CustomerState.Unknown ? 1 : 0);
+        int[] known = _index.HasOnu[c] ? _knownWithOnu : _knownMeterOnly;
         for (int a = c; a >= 0; a = _net.Parents[a])
         {
             _dark[a] += dDark;
             _live[a] += dLive;
-            _knownCost[a] += dKnown;
+            known[a] += dKnown;
             _dpStamp[a] = 0;
         }
         if (next != CustomerState.Dark)

@@ -142,7 +142,7 @@ public sealed partial class CorrelationEngine
     }
 
     /// <summary>Cost of explaining everything below <paramref name="v"/> by <paramref name="v"/> being open.</summary>
-    private double OpenCost(int v) => _opt.FaultCost + (_baseCost[v] - _knownCost[v]) + _live[v] * _opt.LiveCustomerCost;
+    private double OpenCost(int v) => _opt.FaultCost + (_baseCost[v] - (_knownMeterOnly[v] * _meterOnlyCost + _knownWithOnu[v] * _withOnuCost)) + _live[v] * _opt.LiveCustomerCost;
 
     /// <summary>Feeder heads and reclosers report to SCADA: they are open only when SCADA says so.</summary>
     private bool IsTelemetered(int v) => _net.Kinds[v] is NodeKind.Feeder or NodeKind.Recloser;
@@ -505,7 +505,9 @@ public sealed partial class CorrelationEngine
         var path = _net.PathToRoot(d).Select(i => _net.Ids[i]).ToList();
         int downstream = _net.CustomersDownstream[d];
         int dark = _dark[d], live = _live[d], silent = downstream - dark - live;
-        var (chosen, split) = _dpStamp[d] == _epoch ? (_dpCost[d], _dpSplit[d]) : (double.NaN, double.NaN);
+        // The node's last solution, also when a change since (e.g. a partial restoration in the
+        // same reconcile) has marked it stale: NaN here made the explanation unwritable as JSON.
+        var (chosen, split) = (_dpCost[d], _dpSplit[d]);
         int parent = _net.Parents[d];
         double? parentCost = parent >= 0 && !IsTelemetered(parent) && _net.Kinds[parent] != NodeKind.Substation ? OpenCost(parent) : null;
         string rule = _scadaOpen[d] ? "scada_lockout" : o.PinnedDevice == d ? "operator" : _net.Kinds[d] == NodeKind.Customer ? "service" : "roll_up";

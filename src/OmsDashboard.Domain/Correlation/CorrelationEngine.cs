@@ -42,8 +42,14 @@ public sealed partial class CorrelationEngine
     private readonly int[] _live;
     private readonly int[] _open;
     private readonly double[] _baseCost;
-    private readonly double[] _knownCost;
-    private readonly double[] _silentCost;
+    // Customers below with a known state, counted by kind (meter only / meter and ONU) rather
+    // than summed as costs: a running sum of doubles depends on the order of its updates, so an
+    // engine restored from a snapshot could differ from the original in the last bit and flip a
+    // tie. Counts are exact and can be recomputed from the customer states.
+    private readonly int[] _knownMeterOnly;
+    private readonly int[] _knownWithOnu;
+    private readonly double _meterOnlyCost;
+    private readonly double _withOnuCost;
     private readonly bool[] _scadaOpen;
     private readonly long[] _lastClose;
     private readonly Dictionary<int, List<Evidence>> _scadaEvidence = [];
@@ -99,8 +105,8 @@ public sealed partial class CorrelationEngine
         _live = new int[n];
         _open = new int[n];
         _baseCost = new double[n];
-        _knownCost = new double[n];
-        _silentCost = new double[n];
+        _knownMeterOnly = new int[n];
+        _knownWithOnu = new int[n];
         _scadaOpen = new bool[n];
         _lastClose = new long[n];
         _state = new CustomerState[n];
@@ -114,13 +120,13 @@ public sealed partial class CorrelationEngine
         _dpStamp = new int[n];
         double meterMiss = 1 - _opt.MeterReportRate;
         double onuMiss = 1 - _opt.OnuReportRate;
+        _meterOnlyCost = -Math.Log(Math.Max(meterMiss, 1e-6));
+        _withOnuCost = -Math.Log(Math.Max(meterMiss * onuMiss, 1e-6));
         for (int i = n - 1; i >= 0; i--)
         {
             if (network.Kinds[i] == NodeKind.Customer)
             {
-                double miss = meterMiss * (_index.HasOnu[i] ? onuMiss : 1);
-                _silentCost[i] = -Math.Log(Math.Max(miss, 1e-6));
-                _baseCost[i] += _silentCost[i];
+                _baseCost[i] += _index.HasOnu[i] ? _withOnuCost : _meterOnlyCost;
             }
             if (network.Parents[i] >= 0) _baseCost[network.Parents[i]] += _baseCost[i];
         }
@@ -150,6 +156,9 @@ public sealed partial class CorrelationEngine
     /// <summary>The outage a signal is currently evidence for, or null.</summary>
     public long? EvidenceOutage(SourceSystem source, string sourceId) =>
         _evidenceOutage.TryGetValue(Key(source, sourceId), out long number) ? number : null;
+
+    /// <summary>The operator's storm-mode override in force (null: automatic).</summary>
+    public bool? StormOverride => _storm.OverrideValue;
 
     /// <summary>Operator override of storm mode (null = automatic).</summary>
     public void OverrideStormMode(bool? active, DateTimeOffset at, string who) => _storm.Override(active, at, who);

@@ -26,6 +26,10 @@ public sealed class EngineChanges
     /// <summary>Operator actions applied or refused in this advance.</summary>
     public List<ActionOutcome> Actions { get; } = [];
 
+    /// <summary>Nothing changed (a snapshot may only be taken then: pending changes are not part of it).</summary>
+    internal bool IsEmpty => Outages.Count == 0 && Signals.Count == 0 && Pings.Count == 0 && Momentaries.Count == 0
+        && EvidenceMoves.Count == 0 && StormChanged is null && Actions.Count == 0;
+
     internal void Mark(Outage outage, OutageChange change)
     {
         // Created stays Created within one advance; terminal changes win over Updated.

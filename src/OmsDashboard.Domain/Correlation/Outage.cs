@@ -130,9 +130,16 @@ public sealed class Outage
 
     public List<TimelineEntry> Timeline { get; } = [];
 
+    /// <summary>
+    /// Restored from a snapshot after it had ended: the scalar fields only, without evidence,
+    /// timeline, customers or explanation (an ended outage never changes again; its rows are in
+    /// the database). See docs/decisions/0013.
+    /// </summary>
+    public bool IsSummary { get; internal set; }
+
     public bool IsActive => Status is OutageStatus.Unconfirmed or OutageStatus.Probable or OutageStatus.Confirmed;
 
-    internal HashSet<int> Customers { get; } = [];
+    internal IndexedSet Customers { get; } = new();
 
     /// <summary>
     /// The device this outage last covered in full (every dark customer below it is covered by

@@ -75,6 +75,44 @@ public sealed class StormModeMonitor(StormSettings settings)
         return State;
     }
 
+    /// <summary>The operator's override (null: automatic).</summary>
+    public bool? OverrideValue => _override;
+
+    /// <summary>Writes the counting ring, the override and the state (for an engine snapshot).</summary>
+    internal void WriteTo(BinaryWriter w)
+    {
+        foreach (int n in _perMinute) w.Write7BitEncodedInt(n);
+        w.Write(_currentMinute);
+        w.Write7BitEncodedInt(_total);
+        w.Write((byte)(_override is null ? 0 : _override.Value ? 2 : 1));
+        w.Write(State.Active);
+        SnapshotIo.WriteTime(w, State.Since);
+        w.Write(State.Reason);
+        w.Write7BitEncodedInt(State.SignalsLastHour);
+        w.Write(State.Manual);
+    }
+
+    /// <summary>Reads what <see cref="WriteTo"/> wrote; the settings stay those given at construction.</summary>
+    internal void ReadFrom(BinaryReader r)
+    {
+        for (int i = 0; i < _perMinute.Length; i++) _perMinute[i] = r.Read7BitEncodedInt();
+        _currentMinute = r.ReadInt64();
+        _total = r.Read7BitEncodedInt();
+        _override = r.ReadByte() switch
+        {
+            0 => null,
+            1 => false,
+            2 => true,
+            var b => throw new InvalidDataException($"storm override byte {b}"),
+        };
+        bool active = r.ReadBoolean();
+        var since = SnapshotIo.ReadTime(r);
+        string reason = r.ReadString();
+        int count = r.Read7BitEncodedInt();
+        bool manual = r.ReadBoolean();
+        State = new StormState(active, since, reason, count, manual);
+    }
+
     private void Switch(bool on, DateTimeOffset at, string reason, bool manual)
     {
         State = new StormState(on, at, reason, _total, manual);

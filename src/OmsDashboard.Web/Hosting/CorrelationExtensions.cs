@@ -13,7 +13,19 @@ internal static class CorrelationExtensions
     public static void AddOmsCorrelation(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CorrelationTrigger>();
-        builder.Services.AddSingleton(sp => new CorrelationPass(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
+        // Engine snapshots (docs/decisions/0013): every EveryMinutes of wall time or EverySignals taken in, keeping Keep.
+        var snapshots = builder.Configuration.GetSection("Oms:Snapshots");
+        var policy = new SnapshotPolicy(TimeSpan.FromMinutes(snapshots.GetValue("EveryMinutes", SnapshotPolicy.Default.Every.TotalMinutes)),
+            snapshots.GetValue("EverySignals", SnapshotPolicy.Default.AfterSignals), snapshots.GetValue("Keep", SnapshotPolicy.Default.Keep));
+        policy.Validate();
+        builder.Services.AddSingleton(sp => new CorrelationPass(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>())
+        {
+            Snapshots = policy,
+            Logger = sp.GetRequiredService<ILogger<CorrelationPass>>(),
+        });
+        builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection("Oms:Retention"));
+        builder.Services.AddSingleton<SignalRetention>();
+        builder.Services.AddTransient<RetentionJob>();
         builder.Services.AddSingleton<OutageQueries>();
         builder.Services.AddSingleton<OutageNotifier>();
         builder.Services.AddSingleton<OutageBroadcaster>();
@@ -66,8 +78,10 @@ internal static class CorrelationExtensions
             Authorization = [new HangfireDashboardAuthorization()],
             DashboardTitle = "OmsDashboard jobs",
         });
+        var retention = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RetentionOptions>>().Value;
+        retention.Validate();
         RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>(),
-            app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Polling.PollingOptions>>().Value);
+            app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Polling.PollingOptions>>().Value, retention);
     }
 }
 
@@ -75,15 +89,19 @@ internal static class CorrelationExtensions
 public static class RecurringJobs
 {
     public const string CorrelationSafetyNet = "correlation-safety-net";
+    public const string SignalRetention = "signal-retention";
 
     /// <summary>The recurring job of the polling source <paramref name="name"/> (one per configured source).</summary>
     public static string PollerId(string name) => "poll-" + name;
 
-    public static void Register(IRecurringJobManager jobs, Polling.PollingOptions polling)
+    public static void Register(IRecurringJobManager jobs, Polling.PollingOptions polling, RetentionOptions retention)
     {
         // Ingestion asks for a pass after every batch; this one covers quiet times (aging,
         // storm-mode deactivation, signals stored by other means) once a minute.
         jobs.AddOrUpdate<CorrelationJob>(CorrelationSafetyNet, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+
+        // Raw signals past the horizon that no kept engine snapshot needs (docs/decisions/0013).
+        jobs.AddOrUpdate<RetentionJob>(SignalRetention, j => j.RunAsync(CancellationToken.None), retention.Cron);
 
         // Sources that do not push, each at its own interval (docs/decisions/0009). None
         // configured, none registered; a job left from a removed source removes itself on its next run.

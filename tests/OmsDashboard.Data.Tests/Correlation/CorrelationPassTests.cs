@@ -175,7 +175,8 @@ public sealed class CorrelationPassTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("outages"), InlineData("timeline"), InlineData("sources"), InlineData("outcomes"), InlineData("momentaries"), InlineData("actions"), InlineData("state")]
+    [InlineData("outages"), InlineData("timeline"), InlineData("sources"), InlineData("outcomes"), InlineData("momentaries"), InlineData("actions"), InlineData("state"),
+     InlineData("snapshot"), InlineData("commit")]
     public async Task Run_KilledHalfWay_LosesNothingAndCountsNothingTwice(string step)
     {
         int gasps = await StoreFuseFault();
@@ -187,11 +188,14 @@ public sealed class CorrelationPassTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<IOException>(() => pass.RunAsync(T0.AddMinutes(5)));
         Assert.Equal(untouched, await Fingerprint());
+        // The first pass writes a snapshot (none exists yet); killed before its commit, none is left.
+        Assert.Equal(0, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_engine_snapshots"));
 
         pass.BeforeWriteStep = null;
         var result = await pass.RunAsync(T0.AddMinutes(5));
 
         Assert.Equal((gasps + 1, 1), (result.ProcessedSignals, result.Created));
+        Assert.Equal(1, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_engine_snapshots WHERE pass = 1"));
         Assert.Equal(1, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_outage_events"));
         Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_sources"));
         Assert.Equal(1, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_signal_outcomes"));

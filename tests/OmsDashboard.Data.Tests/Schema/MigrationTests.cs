@@ -23,7 +23,7 @@ public sealed class MigrationTests : IAsyncLifetime
         "oms_outage_events", "oms_event_sources", "oms_event_timeline", "oms_crews", "oms_crew_assignments",
         "oms_customer_notifications", "oms_correlation_rules", "oms_source_weights",
         "oms_storm_mode_settings", "oms_storm_mode_state", "oms_correlation_state", "oms_momentary_events", "oms_api_keys",
-        "oms_correlation_watermarks", "oms_signal_outcomes", "oms_operator_actions",
+        "oms_correlation_watermarks", "oms_signal_outcomes", "oms_operator_actions", "oms_engine_snapshots",
         "oms_source_pollers", "oms_source_poller_rejections",
         "oms_configuration_audit",
     ];
