@@ -50,6 +50,7 @@ app.MapIngestionApi();
 app.MapSourcesApi();
 app.MapOmsRealtime();
 app.MapAccountEndpoints();
+OmsDashboard.Web.Features.Operations.FeederLines.Map(app);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();
