@@ -51,6 +51,7 @@ app.MapSourcesApi();
 app.MapOmsRealtime();
 app.MapAccountEndpoints();
 OmsDashboard.Web.Features.Operations.FeederLines.Map(app);
+OmsDashboard.Web.Features.Operations.MarkerHandoff.Map(app);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

@@ -107,7 +107,14 @@ internal static class UiBench
                     .Select(l => l[Math.Max(0, l.IndexOf("] ", StringComparison.Ordinal) + 2)..]);
                 report.Line($"  server: {string.Join("; ", reads)}");
                 report.Line($"  browser: {await page.EvaluateAsync<string>(MapMarks)}");
-                if (r == 0) continue;
+                if (r == 0)
+                {
+                    // To look at: the page as the runs measure it (artifacts/ is git-ignored).
+                    string shots = Path.Combine(RepoRoot.Find(), "artifacts", "screenshots");
+                    Directory.CreateDirectory(shots);
+                    await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, $"ui-bench-{outages}-1920x1080.png") });
+                    continue;
+                }
                 total.Add(result.All);
                 loads.Add(load);
             }

@@ -271,6 +271,19 @@ export function upsertOutages(element, json) {
   return state.markers.size;
 }
 
+/**
+ * A big batch of outages (a storm's first load), fetched over HTTP beside the circuit
+ * (MarkerHandoff.cs): the same text upsertOutages takes. Resolves once they are added.
+ */
+export async function loadOutages(element, url) {
+  const start = performance.now();
+  const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  const json = await response.text();
+  performance.measure('oms-outages-fetched', { start, detail: { bytes: json.length } });
+  return upsertOutages(element, json);
+}
+
 /** Takes away the outages with these ids (restored, merged, cancelled or momentary). */
 export function removeOutages(element, ids) {
   const state = maps.get(element);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;
 using Microsoft.JSInterop;
 using Npgsql;
@@ -22,7 +23,14 @@ public sealed partial class OutageMap
     /// </summary>
     internal const int MaxMarkersPerCall = 100_000;
 
+    /// <summary>
+    /// From this many markers in one sync (a page's first load in a storm) they are fetched over
+    /// HTTP (<see cref="MarkerHandoff"/>) rather than sent through the circuit.
+    /// </summary>
+    internal const int HandoffAbove = 2000;
+
     private readonly ShownMarkers _shown = new();
+    private string? _user;
     private IReadOnlyList<OutageRow>? _synced;
     private ElementReference _element;
     private IJSObjectReference? _module;
@@ -30,6 +38,8 @@ public sealed partial class OutageMap
     private string? _mapError;
 
     [Inject] private IJSRuntime JS { get; set; } = default!;
+    [Inject] private MarkerHandoff Handoff { get; set; } = default!;
+    [CascadingParameter] private Task<AuthenticationState>? AuthState { get; set; }
     [Inject] private TopologyQueries Topology { get; set; } = default!;
     [Inject] private IOptions<OmsOptions> Options { get; set; } = default!;
     [Inject] private ILogger<OutageMap> Logger { get; set; } = default!;
@@ -47,6 +57,8 @@ public sealed partial class OutageMap
             if (firstRender)
             {
                 var map = Options.Value.Map;
+                // A handed-off batch can be fetched only by the user it was made for.
+                _user = AuthState is null ? null : (await AuthState).User.Identity?.Name;
                 _module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
                 // The map is fitted to the network at once and fetches its lines itself (FeederLines):
                 // the outage markers, what the page is for, do not wait for the background.
@@ -96,7 +108,15 @@ public sealed partial class OutageMap
         }
         foreach (var chunk in upserts.Chunk(MaxMarkersPerCall))
         {
-            await _module!.InvokeVoidAsync("upsertOutages", _element, OutageMarkerJson.Serialize(chunk));
+            if (chunk.Length > HandoffAbove && _user is not null)
+            {
+                string url = Handoff.Put(_user, OutageMarkerJson.SerializeToUtf8Bytes(chunk));
+                await _module!.InvokeAsync<int>("loadOutages", _element, url);
+            }
+            else
+            {
+                await _module!.InvokeVoidAsync("upsertOutages", _element, OutageMarkerJson.Serialize(chunk));
+            }
         }
         if (upserts.Count + removals.Count > 0)
         {

@@ -146,6 +146,9 @@ public sealed class OutageMarkerJson : JsonConverter<OutageMarker>
     /// <summary>Markers as the JSON text <c>upsertOutages</c> parses: an array of marker arrays.</summary>
     public static string Serialize(IReadOnlyList<OutageMarker> markers) => JsonSerializer.Serialize(markers, Options);
 
+    /// <summary><see cref="Serialize"/> as UTF-8, for <see cref="MarkerHandoff"/>.</summary>
+    public static byte[] SerializeToUtf8Bytes(IReadOnlyList<OutageMarker> markers) => JsonSerializer.SerializeToUtf8Bytes(markers, Options);
+
     /// <summary>The markers back from <see cref="Serialize"/>'s text (Customers is not sent: 0). For tests and tools.</summary>
     public static List<OutageMarker> Deserialize(string json) => JsonSerializer.Deserialize<List<OutageMarker>>(json, Options) ?? [];
 

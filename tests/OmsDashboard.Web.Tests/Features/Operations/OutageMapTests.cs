@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.JSInterop;
 using OmsDashboard.Data.Queries;
 using OmsDashboard.Web.Features.Operations;
@@ -26,6 +27,7 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
         module.SetupVoid("createMap", _calls.Record).SetVoidResult();
         module.Setup<int>("drawFeeders", _calls.Record).SetResult(2);
         module.SetupVoid("upsertOutages", _calls.Record).SetVoidResult();
+        module.Setup<int>("loadOutages", _calls.Record).SetResult(0);
         module.SetupVoid("removeOutages", _calls.Record).SetVoidResult();
         module.SetupVoid("destroyMap", _calls.Record).SetVoidResult();
         return module;
@@ -114,16 +116,39 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
     }
 
     [Fact]
-    public async Task OutageMap_StormOfOutages_SendsThemInOneCall()
+    public async Task OutageMap_StormOfOutages_HandsThemOffForOneFetchByTheSignedInUser()
+    {
+        StrictModule();
+        _ctx.Auth.SetAuthorized("test-operator");
+        var rows = Enumerable.Range(1, 4500).Select(i => Row($"OUT-20261127-{i:0000}", Now.AddSeconds(-i))).ToArray();
+
+        _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, rows));
+
+        // One call with a URL, not 10 MB through the circuit; the batch waits there for this user only.
+        var call = Assert.Single(await _calls.WaitForAsync("loadOutages"));
+        Assert.Equal(["createMap", "loadOutages"], _calls.Sequence());
+        string url = Assert.IsType<string>(call.Arguments[1]);
+        Assert.StartsWith(MarkerHandoff.UrlPrefix, url, StringComparison.Ordinal);
+        var id = Guid.ParseExact(url[MarkerHandoff.UrlPrefix.Length..], "N");
+        var handoff = _ctx.Services.GetRequiredService<MarkerHandoff>();
+        Assert.Null(handoff.Take(id, "someone-else"));
+        byte[] json = Assert.IsType<byte[]>(handoff.Take(id, "test-operator"));
+        var markers = OutageMarkerJson.Deserialize(System.Text.Encoding.UTF8.GetString(json));
+        Assert.Equal(4500, markers.Select(m => m.Id).Distinct().Count());
+        Assert.Equal(rows.Select(r => r.EventId).Order(StringComparer.Ordinal), markers.Select(m => m.EventId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task OutageMap_StormOfOutagesWithoutASignedInUser_SendsThemInOneCall()
     {
         StrictModule();
         var rows = Enumerable.Range(1, 4500).Select(i => Row($"OUT-20261127-{i:0000}", Now.AddSeconds(-i))).ToArray();
 
         _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, rows));
 
-        // One call: the cluster group then clusters them in one pass.
         var call = Assert.Single(await _calls.WaitForAsync("upsertOutages"));
         Assert.Equal(4500, Markers(call).Select(m => m.Id).Distinct().Count());
+        Assert.Equal(0, _ctx.Services.GetRequiredService<MarkerHandoff>().Count);
     }
 
     [Fact]

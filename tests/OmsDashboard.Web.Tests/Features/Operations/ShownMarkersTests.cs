@@ -99,3 +99,40 @@ public sealed class ShownMarkersTests
         Assert.Equal(marker with { Lat = 34.021235, Lon = -117.009877, Customers = 0 }, Assert.Single(OutageMarkerJson.Deserialize(json)));
     }
 }
+
+/// <summary>Big marker batches held for one fetch by their user.</summary>
+public sealed class MarkerHandoffTests
+{
+    private readonly ManualTime _time = new(Now);
+    private readonly MarkerHandoff _handoff;
+
+    public MarkerHandoffTests() => _handoff = new MarkerHandoff(_time);
+
+    private static Guid IdOf(string url) => Guid.ParseExact(url[MarkerHandoff.UrlPrefix.Length..], "N");
+
+    [Fact]
+    public void Take_ByItsOwner_Once()
+    {
+        var id = IdOf(_handoff.Put("ann", [1, 2, 3]));
+
+        Assert.Null(_handoff.Take(id, "bob"));
+        Assert.Null(_handoff.Take(id, null));
+        Assert.Equal([1, 2, 3], _handoff.Take(id, "ann"));
+        Assert.Null(_handoff.Take(id, "ann"));
+        Assert.Null(_handoff.Take(Guid.NewGuid(), "ann"));
+    }
+
+    [Fact]
+    public void Take_AfterTheLifetime_NothingAndTheBatchIsDropped()
+    {
+        var id = IdOf(_handoff.Put("ann", [1]));
+        _time.Advance(MarkerHandoff.Lifetime);
+
+        Assert.Null(_handoff.Take(id, "ann"));
+        // An expired batch left untaken is dropped by the next Put.
+        _handoff.Put("ann", [2]);
+        _time.Advance(MarkerHandoff.Lifetime);
+        _handoff.Put("bob", [3]);
+        Assert.Equal(1, _handoff.Count);
+    }
+}
