@@ -99,7 +99,7 @@ internal sealed class StoredStorm : IAsyncDisposable
         {
             await using var ds = OmsDatabase.CreateDataSource(Server.ConnectionString(db));
             var pass = new CorrelationPass(ds, TimeProvider.System);
-            var timed = await TimedAsync(pass, Storm.End);
+            var timed = await TimedWithCpuAsync(pass, Storm.End, db);
             string load = Machine.Load();
             string check = await CheckAsync(ds);
 
@@ -139,7 +139,7 @@ internal sealed class StoredStorm : IAsyncDisposable
             var pass = new CorrelationPass(ds, TimeProvider.System);
             var loadOnly = await TimedAsync(pass, Storm.Start - TimeSpan.FromMinutes(1));
             var copy = await SignalStore.CopyAsync(ds, Storm.Signals);
-            var timed = await TimedAsync(pass, Storm.End);
+            var timed = await TimedWithCpuAsync(pass, Storm.End, db);
             string load = Machine.Load();
             string check = await CheckAsync(ds);
             return new WarmPass(loadOnly, copy, timed, load, check);
@@ -151,22 +151,42 @@ internal sealed class StoredStorm : IAsyncDisposable
     }
 
     /// <summary>The design's literal SQL correlation over the stored signals: one statement, one transaction.</summary>
-    public async Task<(TimeSpan Elapsed, int Processed, string Load, string Check)> RunSqlBaselineAsync()
+    public async Task<(TimeSpan Elapsed, int Processed, string Load, string Check, TimeSpan? Cpu)> RunSqlBaselineAsync()
     {
         string db = await Server.CloneAsync(SignalsTemplate, "sql");
         try
         {
             await using var ds = OmsDatabase.CreateDataSource(Server.ConnectionString(db));
+            await Sql.ScalarAsync<int>(ds, "SELECT 1"); // the backend exists before the first CPU reading
+            var backends = await BackendCpu.OfDatabaseAsync(Server, db);
             var clock = Stopwatch.StartNew();
             int processed = await Sql.ScalarAsync<int>(ds, "SELECT oms_correlate_events()");
             clock.Stop();
+            var backendsAfter = await BackendCpu.OfDatabaseAsync(Server, db);
             string load = Machine.Load();
-            return (clock.Elapsed, processed, load, await CheckAsync(ds));
+            TimeSpan? cpu = backends is null || backendsAfter is null ? null : BackendCpu.Used(backends, backendsAfter);
+            return (clock.Elapsed, processed, load, await CheckAsync(ds), cpu);
         }
         finally
         {
             await Server.DropAsync(db);
         }
+    }
+
+    /// <summary>
+    /// CPU time of the pass: this process (the engine runs in it) plus the server backends
+    /// connected to <paramref name="db"/> (null when the server's processes cannot be read, i.e. not local).
+    /// </summary>
+    private async Task<TimedPass> TimedWithCpuAsync(CorrelationPass pass, DateTimeOffset asOf, string db)
+    {
+        var backends = await BackendCpu.OfDatabaseAsync(Server, db);
+        var own = Process.GetCurrentProcess().TotalProcessorTime;
+        var timed = await TimedAsync(pass, asOf);
+        var ownUsed = Process.GetCurrentProcess().TotalProcessorTime - own;
+        var backendsAfter = await BackendCpu.OfDatabaseAsync(Server, db);
+        if (backends is null || backendsAfter is null) return timed;
+        var server = BackendCpu.Used(backends, backendsAfter);
+        return timed with { Cpu = ownUsed + server, ServerCpu = server };
     }
 
     private static async Task<TimedPass> TimedAsync(CorrelationPass pass, DateTimeOffset asOf)
@@ -238,7 +258,7 @@ internal sealed class StoredStorm : IAsyncDisposable
     }
 }
 
-internal sealed record TimedPass(TimeSpan Elapsed, CorrelationPassResult Result, List<(string Step, TimeSpan At)> Marks)
+internal sealed record TimedPass(TimeSpan Elapsed, CorrelationPassResult Result, List<(string Step, TimeSpan At)> Marks, TimeSpan? Cpu = null, TimeSpan? ServerCpu = null)
 {
     /// <summary>The pass split at its write steps (names as CorrelationPass gives them).</summary>
     public string Split()
@@ -274,3 +294,40 @@ internal sealed record TimedPass(TimeSpan Elapsed, CorrelationPassResult Result,
 internal sealed record ColdPass(TimedPass Pass, string Load, string Check, TimeSpan NetworkLoad, TimeSpan? SignalRead, TimeSpan EngineConstructor, TimeSpan Engine);
 
 internal sealed record WarmPass(TimedPass LoadOnly, TimeSpan Copy, TimedPass Pass, string Load, string Check);
+
+/// <summary>
+/// CPU time (Linux /proc) of the PostgreSQL backends connected to one database, by pid. Each
+/// side of <c>baseline</c> runs on its own copy of the database, so this isolates its server work
+/// from anything else the shared server does; on a loaded machine CPU seconds per signal compare
+/// fairly where wall time does not. Null when the server is not on this machine.
+/// </summary>
+internal static class BackendCpu
+{
+    public static async Task<Dictionary<int, TimeSpan>?> OfDatabaseAsync(BenchServer server, string db)
+    {
+        await using var ds = NpgsqlDataSource.Create(server.AdminConnectionString);
+        await using var cmd = ds.CreateCommand("SELECT pid FROM pg_stat_activity WHERE datname = $1");
+        cmd.Parameters.AddWithValue(db);
+        var pids = new List<int>();
+        await using (var reader = await cmd.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) pids.Add(reader.GetInt32(0));
+        }
+        var cpu = new Dictionary<int, TimeSpan>();
+        foreach (int pid in pids)
+        {
+            string path = $"/proc/{pid}/stat";
+            if (!File.Exists(path)) return null;
+            string text = await File.ReadAllTextAsync(path);
+            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            // utime and stime are fields 14 and 15 of proc(5); fields[0] here is field 3.
+            long ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            cpu[pid] = TimeSpan.FromSeconds(ticks / 100.0);
+        }
+        return cpu;
+    }
+
+    /// <summary>What the backends used between two readings (a backend new since the first counts whole).</summary>
+    public static TimeSpan Used(Dictionary<int, TimeSpan> before, Dictionary<int, TimeSpan> after) =>
+        after.Aggregate(TimeSpan.Zero, (sum, kv) => sum + kv.Value - before.GetValueOrDefault(kv.Key));
+}

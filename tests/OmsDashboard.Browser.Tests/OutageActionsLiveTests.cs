@@ -24,12 +24,7 @@ public sealed class OutageActionsLiveTests(DashboardApp app)
     private async Task<(string Customer, string Account)> QuietCustomerAsync()
     {
         string customer = await app.Database.ScalarAsync<string>($"""
-            WITH RECURSIVE up AS (
-                    SELECT id, parent_device_id FROM network_devices WHERE id = '{StoredSignals.IeeeFuse}'
-                    UNION ALL SELECT d.id, d.parent_device_id FROM network_devices d JOIN up ON d.id = up.parent_device_id),
-                down AS (
-                    SELECT id FROM network_devices WHERE id = '{StoredSignals.IeeeFuse}'
-                    UNION ALL SELECT d.id FROM network_devices d JOIN down ON d.parent_device_id = down.id)
+            {StoredSignals.AboveAndBelowIeeeFuse}
             SELECT c.id FROM oms_customers c JOIN network_distribution_points p ON p.id = c.distribution_point_id
               JOIN network_devices f ON f.id = p.parent_device_id
              WHERE f.kind = 'fuse' AND f.id NOT IN (SELECT id FROM up) AND f.id NOT IN (SELECT id FROM down)

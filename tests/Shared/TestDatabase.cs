@@ -96,6 +96,44 @@ public static class StoredSignals
     public const string IeeeFuse = "FUS:LN5985355-3";
 
     /// <summary>
+    /// SQL common-table expressions <c>up</c> and <c>down</c>: the devices above and below
+    /// <see cref="IeeeFuse"/>. A test that wants an outage of its own picks a device in neither.
+    /// </summary>
+    public const string AboveAndBelowIeeeFuse = $"""
+        WITH RECURSIVE up AS (
+                SELECT id, parent_device_id FROM network_devices WHERE id = '{IeeeFuse}'
+                UNION ALL SELECT d.id, d.parent_device_id FROM network_devices d JOIN up ON d.id = up.parent_device_id),
+            down AS (
+                SELECT id FROM network_devices WHERE id = '{IeeeFuse}'
+                UNION ALL SELECT d.id FROM network_devices d JOIN down ON d.parent_device_id = down.id)
+        """;
+
+    /// <summary>
+    /// The largest fuse (by transformers, at least 6) that is neither above nor below
+    /// <see cref="IeeeFuse"/>: a fault there is an outage of its own.
+    /// </summary>
+    public static Task<string> FuseApartAsync(this TestDatabase db) => db.ScalarAsync<string>($"""
+        {AboveAndBelowIeeeFuse}
+        SELECT f.id FROM network_devices f JOIN network_distribution_points p ON p.parent_device_id = f.id
+         WHERE f.kind = 'fuse' AND f.id NOT IN (SELECT id FROM up) AND f.id NOT IN (SELECT id FROM down)
+         GROUP BY f.id HAVING count(*) >= 6 ORDER BY count(*) DESC, f.id LIMIT 1
+        """);
+
+    /// <summary>
+    /// The largest fuse of the IEEE feeder with 8 to <paramref name="maxCustomers"/> customers of
+    /// its own, neither above nor below <see cref="IeeeFuse"/> (on the other feeder from
+    /// <see cref="FuseApartAsync"/>'s choice, which is on EPRI Ckt24).
+    /// </summary>
+    public static Task<string> SmallIeeeFuseApartAsync(this TestDatabase db, int maxCustomers) => db.ScalarAsync<string>($"""
+        {AboveAndBelowIeeeFuse}
+        SELECT f.id FROM network_devices f JOIN network_distribution_points p ON p.parent_device_id = f.id
+          JOIN oms_customers c ON c.distribution_point_id = p.id
+         WHERE f.kind = 'fuse' AND f.id NOT IN (SELECT id FROM up) AND f.id NOT IN (SELECT id FROM down)
+           AND f.feeder_id = (SELECT feeder_id FROM network_devices WHERE id = '{IeeeFuse}')
+         GROUP BY f.id HAVING count(*) BETWEEN 8 AND {maxCustomers} ORDER BY count(*) DESC, f.id LIMIT 1
+        """);
+
+    /// <summary>
     /// Last gasps from three quarters of the meters below <paramref name="device"/> (all customers of
     /// its subtree), occurring at <paramref name="at"/> + 0–2 s and received 40 s later; ids
     /// <c>{prefix}-n</c>. Returns how many were stored.

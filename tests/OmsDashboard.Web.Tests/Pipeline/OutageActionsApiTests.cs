@@ -16,22 +16,9 @@ public sealed class OutageActionsApiTests(ApiHost host)
     /// <summary>Tomorrow afternoon, after the other pipeline tests' faults (so this outage is its own).</summary>
     private static readonly DateTimeOffset T0 = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddDays(1).AddHours(16);
 
-    /// <summary>A fuse with several meters, neither above nor below the fuse the other pipeline tests fault.</summary>
-    private Task<string> OtherFuseAsync() => host.Database.ScalarAsync<string>($"""
-        WITH RECURSIVE up AS (
-                SELECT id, parent_device_id FROM network_devices WHERE id = '{StoredSignals.IeeeFuse}'
-                UNION ALL SELECT d.id, d.parent_device_id FROM network_devices d JOIN up ON d.id = up.parent_device_id),
-            down AS (
-                SELECT id FROM network_devices WHERE id = '{StoredSignals.IeeeFuse}'
-                UNION ALL SELECT d.id FROM network_devices d JOIN down ON d.parent_device_id = down.id)
-        SELECT f.id FROM network_devices f JOIN network_distribution_points p ON p.parent_device_id = f.id
-         WHERE f.kind = 'fuse' AND f.id NOT IN (SELECT id FROM up) AND f.id NOT IN (SELECT id FROM down)
-         GROUP BY f.id HAVING count(*) >= 6 ORDER BY count(*) DESC, f.id LIMIT 1
-        """);
-
     private async Task<Guid> OpenOutageAsync()
     {
-        string fuse = await OtherFuseAsync();
+        string fuse = await host.Database.FuseApartAsync();
         await host.Database.StoreLastGaspsBelowAsync(fuse, T0, "ACT");
         var pass = await host.Client.PostAsync($"/api/oms/correlate?asOf={Uri.EscapeDataString(T0.AddMinutes(5).ToString("O"))}", null);
         Assert.Equal(HttpStatusCode.OK, pass.StatusCode);
