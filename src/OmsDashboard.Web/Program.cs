@@ -50,6 +50,8 @@ app.MapIngestionApi();
 app.MapSourcesApi();
 app.MapOmsRealtime();
 app.MapAccountEndpoints();
+OmsDashboard.Web.Features.Operations.FeederLines.Map(app);
+OmsDashboard.Web.Features.Operations.MarkerHandoff.Map(app);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

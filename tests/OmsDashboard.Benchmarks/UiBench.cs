@@ -66,7 +66,13 @@ internal static class UiBench
         }
         var signals = PushBench.LossSignals(bench, o.Int("seed", 1), rate * seconds, report);
 
-        var (db, app) = await bench.StartAppAsync("ui", new Dictionary<string, string> { ["OMS_ADMIN_PASSWORD"] = AdminPassword });
+        var (db, app) = await bench.StartAppAsync("ui", new Dictionary<string, string>
+        {
+            ["OMS_ADMIN_PASSWORD"] = AdminPassword,
+            // The page's start-up reads, each timed (OperationsPage.Timed), into the app's output.
+            ["Logging__LogLevel__OmsDashboard.Web.Features.Operations"] = "Debug",
+            ["Logging__Console__FormatterOptions__SingleLine"] = "true",
+        });
         try
         {
             string cs = bench.Server.ConnectionString(db);
@@ -96,7 +102,19 @@ internal static class UiBench
                 var result = await FirstRenderAsync(page, outages, app);
                 string load = Machine.Load();
                 report.Line($"first render {(r == 0 ? "warm-up" : $"run {r}")}: {result}; load {load}");
-                if (r == 0) continue;
+                // Where the time went: the server's reads (the last page's log lines) and the map's marks.
+                var reads = app.Output.Split(Environment.NewLine).Where(l => l.Contains("Operations page", StringComparison.Ordinal) || l.Contains("Outage map:", StringComparison.Ordinal)).TakeLast(7)
+                    .Select(l => l[Math.Max(0, l.IndexOf("] ", StringComparison.Ordinal) + 2)..]);
+                report.Line($"  server: {string.Join("; ", reads)}");
+                report.Line($"  browser: {await page.EvaluateAsync<string>(MapMarks)}");
+                if (r == 0)
+                {
+                    // To look at: the page as the runs measure it (artifacts/ is git-ignored).
+                    string shots = Path.Combine(RepoRoot.Find(), "artifacts", "screenshots");
+                    Directory.CreateDirectory(shots);
+                    await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, $"ui-bench-{outages}-1920x1080.png") });
+                    continue;
+                }
                 total.Add(result.All);
                 loads.Add(load);
             }
@@ -200,6 +218,14 @@ internal static class UiBench
           };
           requestAnimationFrame(check);
         })();
+        """;
+
+    /// <summary>The map module's performance marks and measures (outageMap.js), ms from navigation start.</summary>
+    private const string MapMarks = """
+        () => performance.getEntries().filter(e => e.name.startsWith('oms-'))
+          .map(e => e.entryType === 'measure'
+            ? `${e.name} ${e.startTime.toFixed(0)}+${e.duration.toFixed(0)} ms (${JSON.stringify(e.detail)})`
+            : `${e.name} ${e.startTime.toFixed(0)}${e.detail ? ' ' + JSON.stringify(e.detail) : ''}`).join('; ')
         """;
 
     private sealed record FirstRender(double Negotiated, double Grid, double Kpi, double MapFirst, double Map, double All, int LongTasks, double LongTaskMs, double LongestTask,

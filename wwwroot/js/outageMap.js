@@ -105,9 +105,19 @@ function popupFor(o) {
   return box;
 }
 
+// The marker's tooltip and popup, their content read from the outage each time they are shown.
+function bindTexts(marker) {
+  return marker
+    .bindTooltip(m => textElement('span', m.options.outage.tooltip), { direction: 'auto', offset: [marker.options.outage.radius, 0] })
+    .bindPopup(m => popupFor(m.options.outage));
+}
+
 /**
  * Creates the map in `element`. Tiles come from configuration: with no tile URL the feeders are
  * drawn on a plain background (maxZoom must still be set, or marker clustering breaks).
+ * The Operations map also gets the network's box (fitted at once, so the outages are clustered
+ * once, at the zoom they are shown at) and the URL of the feeders' lines, which it fetches and
+ * draws in the background while the outages arrive over the circuit (FeederLines.cs).
  */
 export async function createMap(element, options) {
   destroyMap(element);
@@ -119,6 +129,14 @@ export async function createMap(element, options) {
     zoomSnap: 0.25,
     attributionControl: !!options.tileUrl,
   }).setView([34.0, -116.93], 11);
+  if (options.bounds) {
+    const b = options.bounds;
+    map.fitBounds([[b.south, b.west], [b.north, b.east]], { ...fitPadding, animate: false });
+    // The cluster group clusters every outage once per zoom level from minZoom to maxZoom, when it
+    // is given them: levels far wider than the network (a continent) only cost time at 50,000
+    // outages. Four levels out (16 times the network's width) is still room to zoom out.
+    map.setMinZoom(Math.max(3, Math.floor(map.getZoom()) - 4));
+  }
   if (options.tileUrl) {
     L.tileLayer(options.tileUrl, { maxZoom, attribution: options.tileAttribution || '' }).addTo(map);
   }
@@ -130,51 +148,117 @@ export async function createMap(element, options) {
     showCoverageOnHover: false,
     spiderfyOnMaxZoom: true,
     chunkedLoading: true,
+    // Clustering 50,000 outages takes seconds: it yields to the page every 200 ms (the default)
+    // but only for a moment, so that it is not stretched by a quarter more.
+    chunkDelay: 10,
     iconCreateFunction: clusterIcon,
+    // A mark when a batch is clustered, for the benchmark (oms-bench ui) to split its timings.
+    chunkProgress: (processed, total) => {
+      if (processed === total) performance.mark('oms-outages-clustered', { detail: { total } });
+    },
   }).addTo(map);
-  maps.set(element, { map, resize, clusters, network: null, markers: new Map() });
+  // Tooltip and popup are bound to a marker when first wanted (hovered, clicked, or Enter on it),
+  // not to each of 50,000 markers up front: binding makes a Tooltip and a Popup object per marker.
+  // (Cluster icons are markers too: only outages carry options.outage.)
+  const outageOf = e => {
+    const marker = e.propagatedFrom || e.layer;
+    return marker && marker.options && marker.options.outage ? marker : null;
+  };
+  clusters.on('mouseover', e => {
+    const marker = outageOf(e);
+    if (marker && !marker.getTooltip()) bindTexts(marker).openTooltip();
+  });
+  clusters.on('click keypress', e => {
+    const marker = outageOf(e);
+    if (e.type === 'keypress' && !(e.originalEvent && e.originalEvent.key === 'Enter')) return;
+    if (marker && !marker.getPopup()) bindTexts(marker).openPopup();
+  });
+  const state = { map, resize, clusters, network: null, markers: new Map() };
+  maps.set(element, state);
   element.dataset.outages = '0';
+  performance.mark('oms-map-created');
+  if (options.feederLinesUrl) {
+    // Not awaited: the caller goes on to send the outages while the lines download.
+    fetchFeederLines(element, state, options.feederLinesUrl, !options.bounds);
+  }
   return true;
 }
 
-/** Draws the feeders as thin grey lines under the outages and fits the map to them. */
-export function drawFeeders(element, feeders) {
-  const state = maps.get(element);
-  if (!state) return 0;
+async function fetchFeederLines(element, state, url, fit) {
+  try {
+    const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+    const body = await response.json();
+    if (maps.get(element) !== state) return; // the map was destroyed or made again meanwhile
+    // Segments come flat ([fromLat, fromLon, toLat, toLon, …]) to keep the download small.
+    const feeders = body.feeders.map(f => {
+      const segments = [];
+      for (let i = 0; i + 3 < f.segments.length; i += 4) {
+        segments.push(f.segments.slice(i, i + 4));
+      }
+      return { id: f.id, segments };
+    });
+    drawLines(element, state, feeders, fit);
+    performance.mark('oms-feeders-drawn', { detail: { feeders: feeders.length } });
+  } catch (e) {
+    // The background only: the outages stay live without it. Say so on the element and the console.
+    element.dataset.feedersError = String(e && e.message ? e.message : e);
+    console.warn('The feeder lines could not be drawn', e);
+  }
+}
+
+function drawLines(element, state, feeders, fit) {
   if (state.network) state.network.remove();
   const { group, bounds } = feederLinesLayer(feeders, { color: '#8e99a4', className: 'oms-feeder-line' });
   state.network = group.addTo(state.map);
-  if (bounds.isValid()) {
+  if (fit && bounds.isValid()) {
     state.map.fitBounds(bounds, { ...fitPadding, animate: false });
   }
   element.dataset.feedersDrawn = String(feeders.length);
   return feeders.length;
 }
 
-/** Adds outages, or moves and restyles the ones already shown (matched by id). */
-export function upsertOutages(element, outages) {
+/** Draws the feeders as thin grey lines under the outages and fits the map to them (the outage page's map). */
+export function drawFeeders(element, feeders) {
   const state = maps.get(element);
   if (!state) return 0;
+  return drawLines(element, state, feeders, true);
+}
+
+// An outage as OutageMarkerJson (OutageMarker.cs) writes it: an array, to keep 50,000 of them small.
+function markerFrom(a) {
+  return {
+    id: a[0], eventId: a[1], lat: a[2], lon: a[3], severity: a[4], status: a[5],
+    radius: a[6], hazard: a[7] === 1, tooltip: a[8], url: a[9],
+  };
+}
+
+/**
+ * Adds outages, or moves and restyles the ones already shown (matched by id). They come as one
+ * JSON text (OutageMarkerJson.Serialize): parsed here, without Blazor's per-value revivers.
+ */
+export function upsertOutages(element, json) {
+  const state = maps.get(element);
+  if (!state) return 0;
+  const start = performance.now();
+  const outages = JSON.parse(json);
   const changed = [];
-  for (const o of outages) {
+  for (const a of outages) {
+    const o = markerFrom(a);
     let marker = state.markers.get(o.id);
     if (marker) {
       // Out and back in: the cluster group places it afresh (it may have moved) and recounts.
       state.clusters.removeLayer(marker);
       marker.setLatLng([o.lat, o.lon]);
       marker.setIcon(iconFor(o));
-      // Re-read by the content functions below the next time the tooltip or popup opens.
+      // Re-read by the content functions of bindTexts the next time the tooltip or popup opens.
       marker.options.outage = o;
       if (marker.isTooltipOpen()) marker.getTooltip().update();
       if (marker.isPopupOpen()) marker.getPopup().update();
+      if (marker.getTooltip()) marker.getTooltip().options.offset = L.point(o.radius, 0);
     } else {
-      // Tooltip and popup content is built when first shown, not per marker up front (less DOM and
-      // memory per marker; it did not measurably shorten the first render: docs/benchmarks.md).
       marker = L.marker([o.lat, o.lon], { icon: iconFor(o), keyboard: true, title: '' });
       marker.options.outage = o;
-      marker
-        .bindTooltip(m => textElement('span', m.options.outage.tooltip), { direction: 'auto', offset: [o.radius, 0] })
-        .bindPopup(m => popupFor(m.options.outage));
       state.markers.set(o.id, marker);
     }
     marker.options.severity = o.severity;
@@ -183,7 +267,21 @@ export function upsertOutages(element, outages) {
   }
   state.clusters.addLayers(changed);
   element.dataset.outages = String(state.markers.size);
+  performance.measure('oms-upsert-outages', { start, detail: { count: outages.length } });
   return state.markers.size;
+}
+
+/**
+ * A big batch of outages (a storm's first load), fetched over HTTP beside the circuit
+ * (MarkerHandoff.cs): the same text upsertOutages takes. Resolves once they are added.
+ */
+export async function loadOutages(element, url) {
+  const start = performance.now();
+  const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  const json = await response.text();
+  performance.measure('oms-outages-fetched', { start, detail: { bytes: json.length } });
+  return upsertOutages(element, json);
 }
 
 /** Takes away the outages with these ids (restored, merged, cancelled or momentary). */

@@ -24,6 +24,8 @@ public sealed class OmsTestContext : BunitContext
         Services.AddLogging();
         Services.AddSingleton(new TopologyQueries(dataSource));
         Services.AddSingleton(Options.Create(options ?? new OmsOptions()));
+        // The outage map hands big marker batches to an HTTP fetch (Features/Operations/MarkerHandoff.cs).
+        Services.AddSingleton(new OmsDashboard.Web.Features.Operations.MarkerHandoff(TimeProvider.System));
         // Pages hold AuthorizeViews (actions by role): bUnit's authorization, signed out until a test signs in.
         Auth = this.AddAuthorization();
     }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Components;
 using Npgsql;
 using OmsDashboard.Data.Queries;
@@ -12,13 +13,18 @@ public sealed partial class OperationsPage
     /// <summary>How often ages ("12 min") and silences are brought up to date without a push.</summary>
     internal static readonly TimeSpan TickInterval = TimeSpan.FromSeconds(15);
 
-    /// <summary>Outages read per query at start (the API's largest page).</summary>
-    internal const int LoadPageSize = 1000;
+    /// <summary>
+    /// Outages read per query at start: 50,000 active outages in 5 round trips rather than 50 (the
+    /// API's pages stop at 1,000; this read is the page's own).
+    /// </summary>
+    internal const int LoadPageSize = 10_000;
 
     private OperationsViewModel _model = default!;
     private IDisposable? _subscription;
     private ITimer? _tick;
     private string? _error;
+    // Cancels the start-up reads still running when the page goes away.
+    private readonly CancellationTokenSource _closing = new();
 
     [Inject] private OutageQueries Outages { get; set; } = default!;
     [Inject] private OutageNotifier Notifier { get; set; } = default!;
@@ -38,37 +44,115 @@ public sealed partial class OperationsPage
         }
         // Subscribe first: the view-model holds what arrives during the read and replays it after.
         _subscription = Notifier.Subscribe(OnOutagesAsync, OnKpisAsync, OnStormAsync);
+        var clock = Stopwatch.StartNew();
+        // The reads are independent (each its own pooled connection): all at once, not one after
+        // another. The grid and the figures need the outages, the KPIs and storm mode; customers
+        // served and the pollers fill in after the first render rather than holding it back
+        // (docs/benchmarks.md). Customers served is one count, not the Network page's summary
+        // (which also counts meters and ONUs per feeder: 2–6 s at 150,000 customers under load).
+        var kpis = Timed("kpis", Outages.KpisAsync);
+        var storm = Timed("storm mode", ct => StormModeQuery.GetAsync(DataSource, ct));
+        var served = Timed("customers served", Topology.CountCustomersAsync);
+        var pollers = Timed("pollers", SourceHealth.PollersAsync);
         try
         {
-            // Keyset pages: a storm's tens of thousands of rows cost the same per page, and an outage
-            // created during the read cannot push a row into a page already read.
-            var outages = new List<OutageItem>();
-            OutageCursor? after = null;
-            while (true)
-            {
-                var page = await Outages.ListAfterAsync(new OutageFilter("active"), after, LoadPageSize);
-                outages.AddRange(page);
-                if (page.Count < LoadPageSize)
-                {
-                    break;
-                }
-                after = OutageCursor.After(page[^1]);
-            }
-            var kpis = await Outages.KpisAsync();
-            var storm = await StormModeQuery.GetAsync(DataSource);
-            var network = await Topology.GetSummaryAsync();
-            _model.CustomersServed = network.Totals.Customer;
-            _model.SetPollers(await SourceHealth.PollersAsync());
-            _model.Load(outages, kpis, storm);
+            var outages = await Timed("active outages", ReadActiveAsync);
+            _model.Load(outages, await kpis, await storm);
+            Logger.LogDebug("Operations page loaded {Count} outages in {Ms} ms", outages.Count, clock.ElapsedMilliseconds);
         }
         catch (DbException e)
         {
             Logger.LogWarning(e, "The Operations page could not load the active outages");
             _error = e.Message;
             _subscription.Dispose();
+            // The other reads most likely failed the same way: observe them, show the first error.
+            await Task.WhenAll(Quietly(kpis), Quietly(storm), Quietly(served), Quietly(pollers));
             return;
         }
+        _ = FillInAsync(served, pollers);
         _tick = Time.CreateTimer(_ => _ = OnTickAsync(), null, TickInterval, TickInterval);
+    }
+
+    /// <summary>
+    /// Every active outage, in keyset pages: a storm's tens of thousands of rows cost the same per
+    /// page, and an outage created during the read cannot push a row into a page already read.
+    /// </summary>
+    private async Task<List<OutageItem>> ReadActiveAsync(CancellationToken ct)
+    {
+        var outages = new List<OutageItem>();
+        OutageCursor? after = null;
+        while (true)
+        {
+            var page = await Outages.ListAfterAsync(new OutageFilter("active"), after, LoadPageSize, ct);
+            outages.AddRange(page);
+            if (page.Count < LoadPageSize)
+            {
+                return outages;
+            }
+            after = OutageCursor.After(page[^1]);
+        }
+    }
+
+    /// <summary>Customers served and the pollers, once read, into the header (a failure leaves them out, logged).</summary>
+    private async Task FillInAsync(Task<long> served, Task<IReadOnlyList<Polling.PollerHealthDto>> pollers)
+    {
+        long? customers = null;
+        IReadOnlyList<Polling.PollerHealthDto>? health = null;
+        try
+        {
+            customers = await served;
+        }
+        catch (DbException e)
+        {
+            Logger.LogWarning(e, "The Operations page could not count the customers served; the figure is left out");
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the page went away
+        }
+        try
+        {
+            health = await pollers;
+        }
+        catch (DbException e)
+        {
+            Logger.LogWarning(e, "The Operations page could not read the pollers' health; the next tick tries again");
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        await OnRenderThreadAsync(() =>
+        {
+            if (customers is not null)
+            {
+                _model.CustomersServed = customers;
+            }
+            if (health is not null)
+            {
+                _model.SetPollers(health);
+            }
+        });
+    }
+
+    /// <summary>Starts a read and logs (at Debug) how long it took, to see where a slow first render goes.</summary>
+    private async Task<T> Timed<T>(string what, Func<CancellationToken, Task<T>> read)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = await read(_closing.Token);
+        Logger.LogDebug("Operations page read {What} in {Ms} ms", what, clock.ElapsedMilliseconds);
+        return result;
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception e) when (e is DbException or OperationCanceledException)
+        {
+        }
     }
 
     /// <summary>
@@ -129,6 +213,8 @@ public sealed partial class OperationsPage
 
     public void Dispose()
     {
+        _closing.Cancel();
+        _closing.Dispose();
         _subscription?.Dispose();
         _tick?.Dispose();
     }

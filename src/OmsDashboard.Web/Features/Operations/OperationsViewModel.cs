@@ -26,20 +26,34 @@ public sealed class OperationsViewModel(TimeProvider time)
 
     private static readonly HashSet<string> LeavingChanges = new(["restored", "merged", "cancelled", "momentary"], StringComparer.Ordinal);
 
+    /// <summary>
+    /// Above this many rows changed in one batch the list is sorted again whole: each insertion into
+    /// the sorted list moves the rows after it, so a batch that replaces a large share of 50,000
+    /// rows costs less as one sort.
+    /// </summary>
+    internal const int ResortAbove = 1024;
+
     private readonly Dictionary<Guid, OutageRow> _rows = [];
+    // The active rows in display order, kept sorted as pushes come in: a push changes a handful of
+    // rows, and sorting 50,000 again for each one was the page's main server cost in a storm
+    // (docs/benchmarks.md, "Operations page at 50,000 active outages").
+    private readonly List<OutageRow> _order = [];
     private readonly Dictionary<string, SourceState> _sources =
         OutageLabels.Sources.ToDictionary(s => s, _ => new SourceState(), StringComparer.Ordinal);
     private readonly List<Action> _held = [];
-    private OutageRow[]? _sorted;
-    private Dictionary<string, int> _counts = [];
+    private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+    private OutageRow[]? _snapshot;
 
     public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>Whether <see cref="Load"/> has run: before it, pushes are held.</summary>
     public bool IsLoaded { get; private set; }
 
-    /// <summary>The active outages, newest first (first detected, then event id, both descending).</summary>
-    public IReadOnlyList<OutageRow> Rows => Sorted();
+    /// <summary>
+    /// The active outages, newest first (<see cref="OutageRowOrder"/>). A new list after each change
+    /// and the same one until the next, so components can tell by reference whether anything changed.
+    /// </summary>
+    public IReadOnlyList<OutageRow> Rows => _snapshot ??= [.. _order];
 
     /// <summary>Active outages shown (the sum of <see cref="CountOf"/> over the active statuses).</summary>
     public int ActiveCount => _rows.Count;
@@ -53,11 +67,7 @@ public sealed class OperationsViewModel(TimeProvider time)
     public StormUpdate Storm { get; private set; } = StormModeQuery.Off;
 
     /// <summary>The active outages in <paramref name="status"/>.</summary>
-    public int CountOf(string status)
-    {
-        Sorted();
-        return _counts.GetValueOrDefault(status);
-    }
+    public int CountOf(string status) => _counts.GetValueOrDefault(status);
 
     /// <summary>Signals per minute of each source, in <see cref="OutageLabels.Sources"/> order.</summary>
     public IReadOnlyList<SourceRate> SourceRates
@@ -99,7 +109,7 @@ public sealed class OperationsViewModel(TimeProvider time)
                 _rows[item.Id] = OutageRow.From(item);
             }
         }
-        _sorted = null;
+        Resort();
         CustomersOut = kpis.CustomersOut;
         Storm = storm;
         IsLoaded = true;
@@ -120,23 +130,40 @@ public sealed class OperationsViewModel(TimeProvider time)
         }
         var upserted = new List<OutageRow>();
         var removed = new List<Guid>();
+        // A big batch: change the rows, then sort once; otherwise move each changed row on its own.
+        bool resort = updates.Count > ResortAbove;
         foreach (var update in updates)
         {
             var item = update.Outage;
+            _rows.TryGetValue(item.Id, out var before);
             if (IsActive(item.Status) && !LeavingChanges.Contains(update.Change))
             {
                 var row = OutageRow.From(item);
                 _rows[item.Id] = row;
                 upserted.Add(row);
+                if (!resort)
+                {
+                    Take(before);
+                    Place(row);
+                }
             }
-            else if (_rows.Remove(item.Id))
+            else if (before is not null)
             {
+                _rows.Remove(item.Id);
                 removed.Add(item.Id);
+                if (!resort)
+                {
+                    Take(before);
+                }
             }
         }
-        if (upserted.Count > 0 || removed.Count > 0)
+        if (resort)
         {
-            _sorted = null;
+            Resort();
+        }
+        else if (upserted.Count > 0 || removed.Count > 0)
+        {
+            _snapshot = null;
         }
         return new RowChanges(upserted, removed);
     }
@@ -176,14 +203,42 @@ public sealed class OperationsViewModel(TimeProvider time)
 
     public static bool IsActive(string status) => OutageQueries.ActiveStatuses.Contains(status, StringComparer.Ordinal);
 
-    private OutageRow[] Sorted()
+    /// <summary>Builds the display order and the counts afresh from <see cref="_rows"/>.</summary>
+    private void Resort()
     {
-        if (_sorted is null)
+        _order.Clear();
+        _order.AddRange(_rows.Values);
+        _order.Sort(OutageRowOrder.Instance);
+        _counts.Clear();
+        foreach (var row in _order)
         {
-            _sorted = [.. _rows.Values.OrderByDescending(r => r.FirstDetectedAt).ThenByDescending(r => r.EventId, StringComparer.Ordinal)];
-            _counts = _sorted.CountBy(r => r.Status).ToDictionary(StringComparer.Ordinal);
+            _counts[row.Status] = _counts.GetValueOrDefault(row.Status) + 1;
         }
-        return _sorted;
+        _snapshot = null;
+    }
+
+    /// <summary>Takes a row that is in the display order out of it (found by binary search: the order is total).</summary>
+    private void Take(OutageRow? row)
+    {
+        if (row is null)
+        {
+            return;
+        }
+        int at = _order.BinarySearch(row, OutageRowOrder.Instance);
+        if (at < 0 || !ReferenceEquals(_order[at], row))
+        {
+            throw new InvalidOperationException($"the display order lost {row.EventId}");
+        }
+        _order.RemoveAt(at);
+        _counts[row.Status]--;
+    }
+
+    /// <summary>Puts a row into the display order where it belongs.</summary>
+    private void Place(OutageRow row)
+    {
+        int at = _order.BinarySearch(row, OutageRowOrder.Instance);
+        _order.Insert(at < 0 ? ~at : at, row);
+        _counts[row.Status] = _counts.GetValueOrDefault(row.Status) + 1;
     }
 
     private sealed class SourceState
@@ -191,6 +246,33 @@ public sealed class OperationsViewModel(TimeProvider time)
         public int? PerMinute { get; set; }
 
         public DateTimeOffset? ZeroSince { get; set; }
+    }
+}
+
+/// <summary>
+/// The Operations list's order: newest first by first detection, then by event id (descending,
+/// ordinal), then by id, so that no two rows compare equal and a row can be found by binary search.
+/// </summary>
+public sealed class OutageRowOrder : IComparer<OutageRow>
+{
+    public static readonly OutageRowOrder Instance = new();
+
+    public int Compare(OutageRow? x, OutageRow? y)
+    {
+        if (ReferenceEquals(x, y))
+        {
+            return 0;
+        }
+        if (x is null || y is null)
+        {
+            return x is null ? 1 : -1;
+        }
+        int c = y.FirstDetectedAt.CompareTo(x.FirstDetectedAt);
+        if (c == 0)
+        {
+            c = string.CompareOrdinal(y.EventId, x.EventId);
+        }
+        return c != 0 ? c : y.Id.CompareTo(x.Id);
     }
 }
 
@@ -252,8 +334,16 @@ public sealed record OutageRow(
     public IReadOnlyList<(string Source, int Count)> SourceCounts =>
         [.. new[] { ("scada", Scada), ("kaifa", Kaifa), ("onu", Onu), ("callcenter", Calls) }.Where(s => s.Item2 > 0)];
 
-    /// <summary>What the quick search looks in.</summary>
-    public bool Matches(string text) =>
-        string.IsNullOrWhiteSpace(text)
-        || new[] { EventId, Status, Severity, DeviceId, DeviceKind, FeederId }.Any(v => v is not null && v.Contains(text.Trim(), StringComparison.OrdinalIgnoreCase));
+    /// <summary>What the quick search looks in: blank matches every row; otherwise the trimmed text, ignoring case.</summary>
+    public bool Matches(string? text) => Matches(text.AsSpan().Trim());
+
+    /// <summary>
+    /// <see cref="Matches(string)"/> for text already trimmed. The grid calls it for each of 50,000
+    /// rows per keystroke and per render: no allocation here.
+    /// </summary>
+    public bool Matches(ReadOnlySpan<char> text) =>
+        text.IsEmpty || Has(EventId, text) || Has(Status, text) || Has(Severity, text) || Has(DeviceId, text) || Has(DeviceKind, text) || Has(FeederId, text);
+
+    private static bool Has(string? value, ReadOnlySpan<char> text) =>
+        value is not null && value.AsSpan().Contains(text, StringComparison.OrdinalIgnoreCase);
 }

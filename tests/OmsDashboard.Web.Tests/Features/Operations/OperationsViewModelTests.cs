@@ -271,3 +271,114 @@ public sealed class OperationsViewModelTests
     public void Matches_QuickSearch_LooksInIdsDeviceFeederAndStatus(string text, bool expected) =>
         Assert.Equal(expected, Row("OUT-20261127-0001", Now).Matches(text));
 }
+
+/// <summary>
+/// The view-model's incremental order: rows moved by binary search as pushes come in must end in
+/// exactly the order (and counts) a sort from scratch gives, whatever the pushes do.
+/// </summary>
+public sealed class OperationsViewModelOrderTests
+{
+    private static readonly string[] Statuses = ["unconfirmed", "probable", "confirmed"];
+    private readonly OperationsViewModel _model = new(new ManualTime(Now));
+    private readonly Dictionary<Guid, OutageItem> _expected = [];
+    private readonly Random _random = new(20261127);
+    private int _next;
+
+    private OutageItem NewOutage() =>
+        // Few distinct times: many rows tie on first detection and are ordered by event id.
+        Outage($"OUT-20261127-{++_next:0000}", Now.AddMinutes(-_random.Next(0, 40)), status: Statuses[_random.Next(3)]);
+
+    /// <summary>A batch of created, changed (time, event id, status) and leaving outages, applied to the expected set too.</summary>
+    private List<OutageUpdate> Batch(int size)
+    {
+        var batch = new List<OutageUpdate>();
+        for (int i = 0; i < size; i++)
+        {
+            var ids = _expected.Keys.ToList();
+            int what = ids.Count == 0 ? 0 : _random.Next(4);
+            OutageItem item;
+            string change;
+            if (what == 0)
+            {
+                item = NewOutage();
+                change = "created";
+            }
+            else
+            {
+                var before = _expected[ids[_random.Next(ids.Count)]];
+                (item, change) = what switch
+                {
+                    1 => (before with { FirstDetectedAt = Now.AddMinutes(-_random.Next(0, 40)) }, "updated"),
+                    2 => (before with { Status = Statuses[_random.Next(3)], AffectedCustomers = before.AffectedCustomers + 1 }, "updated"),
+                    _ => (before with { Status = "restored" }, "restored"),
+                };
+            }
+            if (OperationsViewModel.IsActive(item.Status))
+            {
+                _expected[item.Id] = item;
+            }
+            else
+            {
+                _expected.Remove(item.Id);
+            }
+            batch.Add(Update(item, change));
+        }
+        return batch;
+    }
+
+    private void AssertSameAsASortFromScratch()
+    {
+        var expected = _expected.Values
+            .OrderByDescending(o => o.FirstDetectedAt).ThenByDescending(o => o.EventId, StringComparer.Ordinal)
+            .Select(o => o.EventId).ToList();
+        Assert.Equal(expected, _model.Rows.Select(r => r.EventId));
+        foreach (string status in Statuses)
+        {
+            Assert.Equal(_expected.Values.Count(o => o.Status == status), _model.CountOf(status));
+        }
+        Assert.Equal(_expected.Count, _model.ActiveCount);
+    }
+
+    [Fact]
+    public void Apply_ManySmallBatches_KeepsTheOrderAndCountsOfASortFromScratch()
+    {
+        var start = Enumerable.Range(0, 300).Select(_ => NewOutage()).ToList();
+        start.ForEach(o => _expected[o.Id] = o);
+        _model.Load(start, new KpiSnapshot(start.Count, 0), new StormUpdate(false, null, "", "standard"));
+        AssertSameAsASortFromScratch();
+
+        for (int round = 0; round < 200; round++)
+        {
+            _model.Apply(Batch(_random.Next(1, 12)));
+            AssertSameAsASortFromScratch();
+        }
+    }
+
+    [Fact]
+    public void Apply_BatchLargerThanTheResortThreshold_KeepsTheOrderAndCounts()
+    {
+        var start = Enumerable.Range(0, 2000).Select(_ => NewOutage()).ToList();
+        start.ForEach(o => _expected[o.Id] = o);
+        _model.Load(start, new KpiSnapshot(start.Count, 0), new StormUpdate(false, null, "", "standard"));
+
+        _model.Apply(Batch(OperationsViewModel.ResortAbove + 500));
+        AssertSameAsASortFromScratch();
+        _model.Apply(Batch(5));
+        AssertSameAsASortFromScratch();
+    }
+
+    [Fact]
+    public void Rows_NoChange_SameList_Change_NewList()
+    {
+        var outage = Outage("OUT-20261127-0001", Now);
+        _model.Load([outage], new KpiSnapshot(1, 0), new StormUpdate(false, null, "", "standard"));
+        var first = _model.Rows;
+
+        Assert.Same(first, _model.Rows);
+        _model.Apply([Update(Outage("OUT-20261127-0099", Now), "restored")]); // not in the list: nothing changes
+        Assert.Same(first, _model.Rows);
+        _model.Apply([Update(outage with { AffectedCustomers = 7 }, "updated")]);
+        Assert.NotSame(first, _model.Rows);
+        Assert.Equal(7, Assert.Single(_model.Rows).Customers);
+    }
+}

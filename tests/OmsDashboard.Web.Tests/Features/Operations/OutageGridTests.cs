@@ -92,16 +92,28 @@ public sealed class OutageGridTests(EmptyNetworkDatabase db) : IClassFixture<Emp
     }
 
     [Fact]
-    public void OutageGrid_RowsGivenOutOfOrder_KeepsTheNewestFirstSort()
+    public void OutageGrid_RowsGiven_ShowsThemInTheGivenOrderWithoutSortingThemAgain()
     {
-        var cut = Render(Row("OUT-20261127-0002", Now.AddMinutes(-5)), Row("OUT-20261127-0001", Now.AddHours(-2)));
-        Assert.Equal("descending", cut.FindAll("th").Single(th => th.TextContent.Contains("Age", StringComparison.Ordinal)).GetAttribute("aria-sort"));
+        // The view-model keeps the list newest first; the grid must not re-sort 50,000 rows per render.
+        var cut = Render(Row("OUT-20261127-0001", Now.AddHours(-2)), Row("OUT-20261127-0003", Now), Row("OUT-20261127-0002", Now.AddMinutes(-5)));
 
-        // The age column sorts (newest first) whatever order the rows come in.
-        cut.Render(p => p.Add(g => g.Rows, [Row("OUT-20261127-0001", Now.AddHours(-2)), Row("OUT-20261127-0003", Now), Row("OUT-20261127-0002", Now.AddMinutes(-5))]));
-
-        Assert.Equal(["OUT-20261127-0003", "OUT-20261127-0002", "OUT-20261127-0001"], EventIds(cut));
+        Assert.Equal(["OUT-20261127-0001", "OUT-20261127-0003", "OUT-20261127-0002"], EventIds(cut));
+        Assert.NotEqual("descending", AgeHeader(cut).GetAttribute("aria-sort"));
     }
+
+    [Fact]
+    public void OutageGrid_AgeHeaderClicked_SortsByAge()
+    {
+        var cut = Render(Row("OUT-20261127-0001", Now.AddHours(-2)), Row("OUT-20261127-0003", Now), Row("OUT-20261127-0002", Now.AddMinutes(-5)));
+
+        AgeHeader(cut).QuerySelector(".sortable-column-header")!.Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(["OUT-20261127-0001", "OUT-20261127-0002", "OUT-20261127-0003"], EventIds(cut)));
+        Assert.Equal("ascending", AgeHeader(cut).GetAttribute("aria-sort"));
+    }
+
+    private static IElement AgeHeader(IRenderedComponent<OutageGrid> cut) =>
+        cut.FindAll("th").Single(th => th.TextContent.Contains("Age", StringComparison.Ordinal));
 
     [Fact]
     public void OutageGrid_QuickSearch_ShowsOnlyMatchingRowsAndCountsThem()
@@ -119,12 +131,50 @@ public sealed class OutageGridTests(EmptyNetworkDatabase db) : IClassFixture<Emp
     }
 
     [Fact]
+    public void OutageGrid_SearchCleared_ShowsEveryRowAgain()
+    {
+        var cut = Render(Row("OUT-20261127-0002", Now), Row("OUT-20261127-0001", Now.AddMinutes(-1)));
+        var box = cut.Find("input[data-testid=outage-search], [data-testid=outage-search] input");
+        box.Input("0001");
+        cut.WaitForAssertion(() => Assert.Equal(["OUT-20261127-0001"], EventIds(cut)));
+
+        cut.Find("input[data-testid=outage-search], [data-testid=outage-search] input").Input("  ");
+
+        cut.WaitForAssertion(() => Assert.Equal(["OUT-20261127-0002", "OUT-20261127-0001"], EventIds(cut)));
+        Assert.Equal("2", cut.Find("[data-testid=outage-count]").TextContent.Trim());
+    }
+
+    [Theory]
+    [InlineData("out-20261127-0001", true)]
+    [InlineData("  LN5985355 ", true)]
+    [InlineData("Fuse", true)]
+    [InlineData("CONFIRMED", true)]
+    [InlineData("medium", true)]
+    [InlineData("ln5815900", true)]
+    [InlineData("", true)]
+    [InlineData("   ", true)]
+    [InlineData(null, true)]
+    [InlineData("recloser", false)]
+    [InlineData("OUT-20261127-0002", false)]
+    public void Matches_Text_LooksInEventDeviceKindFeederStatusAndSeverityIgnoringCase(string? text, bool matches) =>
+        Assert.Equal(matches, Row("OUT-20261127-0001", Now).Matches(text));
+
+    [Fact]
+    public void Matches_RowWithoutDevice_MatchesOnItsOtherFields()
+    {
+        var row = OutageRow.From(Outage("OUT-20261127-0001", Now, device: null, kind: null, feeder: null));
+
+        Assert.True(row.Matches("0001"));
+        Assert.False(row.Matches("fuse"));
+    }
+
+    [Fact]
     public void OutageGrid_RowsReplaced_ShowsTheNewListWithoutStaleRows()
     {
         var first = Row("OUT-20261127-0001", Now, status: "unconfirmed");
         var cut = Render(first);
 
-        cut.Render(p => p.Add(g => g.Rows, [first with { Status = "confirmed" }, Row("OUT-20261127-0002", Now.AddMinutes(1))]));
+        cut.Render(p => p.Add(g => g.Rows, [Row("OUT-20261127-0002", Now.AddMinutes(1)), first with { Status = "confirmed" }]));
 
         Assert.Equal(["OUT-20261127-0002", "OUT-20261127-0001"], EventIds(cut));
         Assert.Equal("confirmed", RowOf(cut, "OUT-20261127-0001").QuerySelector("[data-status]")!.GetAttribute("data-status"));

@@ -1,5 +1,7 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.JSInterop;
+using OmsDashboard.Data.Queries;
 using OmsDashboard.Web.Features.Operations;
 using OmsDashboard.Web.Hosting;
 using OmsDashboard.Web.Tests.Infrastructure;
@@ -25,41 +27,54 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
         module.SetupVoid("createMap", _calls.Record).SetVoidResult();
         module.Setup<int>("drawFeeders", _calls.Record).SetResult(2);
         module.SetupVoid("upsertOutages", _calls.Record).SetVoidResult();
+        module.Setup<int>("loadOutages", _calls.Record).SetResult(0);
         module.SetupVoid("removeOutages", _calls.Record).SetVoidResult();
         module.SetupVoid("destroyMap", _calls.Record).SetVoidResult();
         return module;
     }
 
+    /// <summary>The markers of an <c>upsertOutages</c> call (one JSON text; customers are not sent, the radius carries them).</summary>
     private static IReadOnlyList<OutageMarker> Markers(JSRuntimeInvocation invocation) =>
-        Assert.IsType<IReadOnlyList<OutageMarker>>(invocation.Arguments[1], exactMatch: false);
+        OutageMarkerJson.Deserialize(Assert.IsType<string>(invocation.Arguments[1]));
 
     [Fact]
-    public async Task OutageMap_TwoOutages_CreatesTheMapDrawsTheFeedersThenAddsBothMarkers()
+    public async Task OutageMap_TwoOutages_CreatesTheMapFittedToTheNetworkThenAddsBothMarkers()
     {
-        StrictModule();
+        var module = StrictModule();
         var critical = Row("OUT-20261127-0002", Now, status: "unconfirmed", severity: "critical", customers: 1177, hazard: true, lat: 34.02, lon: -117.01);
         var fuse = Row("OUT-20261127-0001", Now.AddMinutes(-3), customers: 1);
 
         var cut = _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, [critical, fuse]));
 
         var upsert = Assert.Single(await _calls.WaitForAsync("upsertOutages"));
-        // In order: the map, its background, then the outages.
-        Assert.Equal(["createMap", "drawFeeders", "upsertOutages"], _calls.Sequence());
+        // The map, then the outages: the feeders' lines are fetched by the browser (FeederLines), not sent.
+        Assert.Equal(["createMap", "upsertOutages"], _calls.Sequence());
+        module.VerifyNotInvoke("drawFeeders");
         var create = _calls.Of("createMap")[0];
-        Assert.Equal(new OutageMapSettings("", "", 19), create.Arguments[1]);
-        var draw = _calls.Of("drawFeeders")[0];
-        var feeders = Assert.IsType<IReadOnlyList<FeederLine>>(draw.Arguments[1], exactMatch: false);
-        Assert.Equal([IeeeFeeder, EpriFeeder], feeders.Select(f => f.Id).Order(StringComparer.Ordinal));
-        Assert.All(feeders, f => Assert.True(f.Segments.Count >= 818));
-        Assert.All([draw, upsert], i => Assert.Equal(create.Arguments[0], i.Arguments[0]));
+        var settings = Assert.IsType<OutageMapSettings>(create.Arguments[1]);
+        Assert.Equal(("", "", 19, FeederLines.Url), (settings.TileUrl, settings.TileAttribution, settings.MaxZoom, settings.FeederLinesUrl));
+        // Fitted to the network at once: every feeder head is inside the box.
+        var box = Assert.IsType<NetworkBounds>(settings.Bounds);
+        var heads = new List<(double Lat, double Lon)>();
+        await using (var cmd = db.DataSource.CreateCommand("SELECT ST_Y(location::geometry), ST_X(location::geometry) FROM network_feeders"))
+        await using (var r = await cmd.ExecuteReaderAsync())
+        {
+            while (await r.ReadAsync())
+            {
+                heads.Add((r.GetDouble(0), r.GetDouble(1)));
+            }
+        }
+        Assert.Equal(2, heads.Count);
+        Assert.All(heads, h => Assert.True(box.South <= h.Lat && h.Lat <= box.North && box.West <= h.Lon && h.Lon <= box.East, $"{h} outside {box}"));
+        Assert.Equal(create.Arguments[0], upsert.Arguments[0]);
 
         var markers = Markers(upsert).ToDictionary(m => m.EventId);
         Assert.Equal(
-            new OutageMarker(critical.Id.ToString("D"), "OUT-20261127-0002", 34.02, -117.01, "critical", "unconfirmed", 1177, 22.7, true,
+            new OutageMarker(critical.Id.ToString("D"), "OUT-20261127-0002", 34.02, -117.01, "critical", "unconfirmed", 0, 22.7, true,
                 "OUT-20261127-0002 · fuse LN5985355-3 · 1,177 customers · WIRE DOWN", $"/outages/{critical.Id}"),
             markers["OUT-20261127-0002"]);
-        Assert.Equal((1, 6.7, "OUT-20261127-0001 · fuse LN5985355-3 · 1 customer"),
-            (markers["OUT-20261127-0001"].Customers, markers["OUT-20261127-0001"].Radius, markers["OUT-20261127-0001"].Tooltip));
+        Assert.Equal((6.7, "OUT-20261127-0001 · fuse LN5985355-3 · 1 customer"),
+            (markers["OUT-20261127-0001"].Radius, markers["OUT-20261127-0001"].Tooltip));
         Assert.Empty(cut.FindAll("[data-testid=outage-map-error]"));
     }
 
@@ -82,8 +97,8 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
         Assert.Equal([leaves.Id.ToString("D")], Assert.IsType<IReadOnlyList<string>>(removed.Arguments[1], exactMatch: false));
         Assert.Equal(["OUT-20261127-0002", "OUT-20261127-0004"], sent.Select(m => m.EventId).Order(StringComparer.Ordinal));
         var moved = sent.Single(m => m.EventId == "OUT-20261127-0002");
-        Assert.Equal(("confirmed", 60, 34.05), (moved.Status, moved.Customers, moved.Lat));
-        Assert.Equal(["createMap", "drawFeeders", "upsertOutages", "removeOutages", "upsertOutages"], _calls.Sequence());
+        Assert.Equal(("confirmed", OutageMarker.RadiusFor(60), 34.05), (moved.Status, moved.Radius, moved.Lat));
+        Assert.Equal(["createMap", "upsertOutages", "removeOutages", "upsertOutages"], _calls.Sequence());
     }
 
     [Fact]
@@ -97,20 +112,43 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
         // The calls would start within the render (before the component's first await).
         cut.Render(p => p.Add(m => m.Outages, [.. rows]));
 
-        Assert.Equal(["createMap", "drawFeeders", "upsertOutages"], _calls.Sequence());
+        Assert.Equal(["createMap", "upsertOutages"], _calls.Sequence());
     }
 
     [Fact]
-    public async Task OutageMap_StormOfOutages_SendsThemInChunks()
+    public async Task OutageMap_StormOfOutages_HandsThemOffForOneFetchByTheSignedInUser()
+    {
+        StrictModule();
+        _ctx.Auth.SetAuthorized("test-operator");
+        var rows = Enumerable.Range(1, 4500).Select(i => Row($"OUT-20261127-{i:0000}", Now.AddSeconds(-i))).ToArray();
+
+        _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, rows));
+
+        // One call with a URL, not 10 MB through the circuit; the batch waits there for this user only.
+        var call = Assert.Single(await _calls.WaitForAsync("loadOutages"));
+        Assert.Equal(["createMap", "loadOutages"], _calls.Sequence());
+        string url = Assert.IsType<string>(call.Arguments[1]);
+        Assert.StartsWith(MarkerHandoff.UrlPrefix, url, StringComparison.Ordinal);
+        var id = Guid.ParseExact(url[MarkerHandoff.UrlPrefix.Length..], "N");
+        var handoff = _ctx.Services.GetRequiredService<MarkerHandoff>();
+        Assert.Null(handoff.Take(id, "someone-else"));
+        byte[] json = Assert.IsType<byte[]>(handoff.Take(id, "test-operator"));
+        var markers = OutageMarkerJson.Deserialize(System.Text.Encoding.UTF8.GetString(json));
+        Assert.Equal(4500, markers.Select(m => m.Id).Distinct().Count());
+        Assert.Equal(rows.Select(r => r.EventId).Order(StringComparer.Ordinal), markers.Select(m => m.EventId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task OutageMap_StormOfOutagesWithoutASignedInUser_SendsThemInOneCall()
     {
         StrictModule();
         var rows = Enumerable.Range(1, 4500).Select(i => Row($"OUT-20261127-{i:0000}", Now.AddSeconds(-i))).ToArray();
 
         _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, rows));
 
-        var calls = await _calls.WaitForAsync("upsertOutages", 3);
-        Assert.Equal([2000, 2000, 500], calls.Select(c => Markers(c).Count));
-        Assert.Equal(4500, calls.SelectMany(Markers).Select(m => m.Id).Distinct().Count());
+        var call = Assert.Single(await _calls.WaitForAsync("upsertOutages"));
+        Assert.Equal(4500, Markers(call).Select(m => m.Id).Distinct().Count());
+        Assert.Equal(0, _ctx.Services.GetRequiredService<MarkerHandoff>().Count);
     }
 
     [Fact]
@@ -136,7 +174,8 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
         ctx.Render<OutageMap>();
 
         var create = Assert.Single(await _calls.WaitForAsync("createMap"));
-        Assert.Equal(new OutageMapSettings("https://tiles.example/{z}/{x}/{y}.png", "© Example", 18), create.Arguments[1]);
+        var settings = Assert.IsType<OutageMapSettings>(create.Arguments[1]);
+        Assert.Equal(("https://tiles.example/{z}/{x}/{y}.png", "© Example", 18), (settings.TileUrl, settings.TileAttribution, settings.MaxZoom));
     }
 
     [Fact]
