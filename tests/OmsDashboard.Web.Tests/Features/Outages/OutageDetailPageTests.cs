@@ -153,6 +153,9 @@ public sealed class OutageDetailPageTests(DemoNetworkDatabase db) : IClassFixtur
         var cut = Open(id);
 
         _ = _notifier.PublishAsync([Update(Outage("OUT-20261127-0071", Now, customers: 999), "created")]);
+        // As the pass does: the row is committed before its push (the page reads it again after
+        // the push; a push the database contradicts would be undone by that read).
+        await db.Database.ExecuteAsync($"UPDATE oms_outage_events SET status = 'confirmed', affected_customers_count = 15 WHERE id = '{id}'");
         var own = Outage("OUT-20261127-0070", Now.AddMinutes(-5), status: "confirmed", customers: 15, id: id);
         _ = _notifier.PublishAsync([Update(own, "updated")]);
 
