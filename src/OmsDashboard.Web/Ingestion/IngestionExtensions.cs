@@ -18,5 +18,6 @@ internal static class IngestionExtensions
         builder.Services.AddSingleton(sp => new SignalStore(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<IngestionGate>();
         builder.Services.AddSingleton<SignalIngestor>();
+        builder.Services.AddSingleton<Realtime.SignalTicker>();
     }
 }

@@ -19,7 +19,7 @@ public sealed record IngestResponse(int Accepted, int Duplicates, IReadOnlyList<
 /// records stored durably by <see cref="SignalStore"/>, and a correlation pass requested when
 /// anything new was stored.
 /// </summary>
-public sealed class SignalIngestor(SignalStore store, IngestionGate gate, CorrelationTrigger trigger, TimeProvider time,
+public sealed class SignalIngestor(SignalStore store, IngestionGate gate, CorrelationTrigger trigger, Realtime.SignalTicker ticker, TimeProvider time,
     IOptions<IngestionOptions> options, ILogger<SignalIngestor> logger)
 {
     public async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> IngestAsync(HttpContext http, string source, CancellationToken ct)
@@ -110,9 +110,12 @@ public sealed class SignalIngestor(SignalStore store, IngestionGate gate, Correl
     /// </summary>
     internal async Task<(int Accepted, int Duplicates)> StoreAsync(SignalSchema schema, ParsedBatch batch, CancellationToken ct)
     {
-        int accepted = batch.Valid.Count == 0 ? 0 : (await store.StoreAsync(schema.Source, batch.Valid, ct)).Count;
+        var stored = batch.Valid.Count == 0 ? [] : await store.StoreAsync(schema.Source, batch.Valid, ct);
+        int accepted = stored.Count;
         if (accepted > 0)
         {
+            // Stored (committed): the operators' ticker shows it now, the pass correlates it next.
+            ticker.Add(schema.Source, batch.Valid, stored);
             trigger.Request();
         }
         return (accepted, batch.Valid.Count + batch.RepeatedInBatch - accepted);

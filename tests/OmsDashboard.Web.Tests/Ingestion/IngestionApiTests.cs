@@ -50,6 +50,29 @@ public sealed class IngestionApiTests(IngestionHost host) : IDisposable
     }
 
     [Fact]
+    public async Task Post_StoredRecordsReachTheOperatorsTicker_OnceAndNewestFirst()
+    {
+        var ticker = host.Services.GetRequiredService<OmsDashboard.Web.Realtime.SignalTicker>();
+        long before = ticker.View().Total;
+
+        using (var response = await _client.PostAsync("kaifa", Batches.Gasps(_p, 5)))
+        {
+            Assert.Equal((5, 0), ((await response.ReadResultAsync()).Accepted, 0));
+        }
+        // The same batch again: duplicates are not news.
+        using (var again = await _client.PostAsync("kaifa", Batches.Gasps(_p, 5)))
+        {
+            Assert.Equal(0, (await again.ReadResultAsync()).Accepted);
+        }
+
+        var view = ticker.View();
+        Assert.Equal(before + 5, view.Total);
+        Assert.Equal(5, view.Latest.Count(s => s.Id.StartsWith(_p, StringComparison.Ordinal)));
+        var newest = view.Latest.First(s => s.Id.StartsWith(_p, StringComparison.Ordinal));
+        Assert.Equal((_p + "5", "kaifa", "last_gasp", "KFM5"), (newest.Id, newest.Source, newest.Type, newest.AssetId));
+    }
+
+    [Fact]
     public async Task Post_MixedGoodAndBadRecords_StoresTheGoodAndNamesTheBadByIndexIdAndErrors()
     {
         string json = $$"""
