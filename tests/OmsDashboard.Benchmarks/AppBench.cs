@@ -227,7 +227,7 @@ internal sealed class ClusterCpu(int postmaster)
     }
 
     /// <summary>The fields of /proc/PID/stat as numbers (index as in proc(5) minus one; the name field is 0).</summary>
-    private static long[]? Stat(int pid)
+    internal static long[]? Stat(int pid)
     {
         try
         {

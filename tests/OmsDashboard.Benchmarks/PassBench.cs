@@ -316,13 +316,8 @@ internal static class BackendCpu
         var cpu = new Dictionary<int, TimeSpan>();
         foreach (int pid in pids)
         {
-            string path = $"/proc/{pid}/stat";
-            if (!File.Exists(path)) return null;
-            string text = await File.ReadAllTextAsync(path);
-            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-            // utime and stime are fields 14 and 15 of proc(5); fields[0] here is field 3.
-            long ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
-            cpu[pid] = TimeSpan.FromSeconds(ticks / 100.0);
+            if (ClusterCpu.Stat(pid) is not { } f) return null;
+            cpu[pid] = TimeSpan.FromSeconds((f[13] + f[14]) / 100.0); // utime + stime, in USER_HZ
         }
         return cpu;
     }
