@@ -51,7 +51,6 @@ app.MapSourcesApi();
 app.MapOmsRealtime();
 app.MapAccountEndpoints();
 OmsDashboard.Web.Features.Operations.FeederLines.Map(app);
-OmsDashboard.Web.Features.Operations.MarkerHandoff.Map(app);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

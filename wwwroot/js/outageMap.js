@@ -1,50 +1,23 @@
 // The Operations page's live outage map, driven from Blazor
 // (src/OmsDashboard.Web/Features/Operations/OutageMap.razor.cs) through IJSRuntime.
-// The feeders are grey background lines (networkMap.js draws them); outages are markers that the
-// server adds, changes and removes as the correlation engine pushes them, clustered when zoomed out.
-// Nothing is decided here: size, texts and links arrive with each outage (OutageMarker.cs), and the
-// colours come from app.css (oms-sev-*, oms-status-*), so the grid's chips and the markers agree.
+// The feeders are grey background lines (networkMap.js draws them). Outages are marks the server
+// composes for the part of the map shown here (MapComposer.cs, ADR 0016): a marker per outage, or a
+// cluster where several fall close together at this zoom. This module draws what it is sent and
+// reports where the map is; it decides nothing: sizes, texts and links come with each mark, and
+// the colours from app.css (oms-sev-*, oms-status-*), so the grid's chips and the marks agree.
 
 import { feederLinesLayer } from './networkMap.js';
 
 const maps = new WeakMap();
-const severityRank = { low: 0, medium: 1, high: 2, critical: 3 };
 const fitPadding = { paddingTopLeft: [20, 20], paddingBottomRight: [150, 20] };
-
-// leaflet.markercluster is loaded on first use, beside Leaflet (wwwroot/lib, copied at build),
-// so pages without an outage map do not carry it.
-const clusterBase = new URL('../lib/leaflet.markercluster/', import.meta.url);
-let clusterLoading = null;
-
-function loadMarkerCluster() {
-  if (L.MarkerClusterGroup) return Promise.resolve();
-  if (!clusterLoading) {
-    clusterLoading = new Promise((resolve, reject) => {
-      const css = document.createElement('link');
-      css.rel = 'stylesheet';
-      css.href = new URL('MarkerCluster.css', clusterBase).href;
-      document.head.appendChild(css);
-      const script = document.createElement('script');
-      script.src = new URL('leaflet.markercluster.js', clusterBase).href;
-      script.onload = () => resolve();
-      script.onerror = () => {
-        clusterLoading = null;
-        reject(new Error(`leaflet.markercluster could not be loaded from ${script.src}`));
-      };
-      document.head.appendChild(script);
-    });
-  }
-  return clusterLoading;
-}
+// A pan or zoom is reported this long after it ends, so a burst of moves is one report.
+const viewReportDelayMs = 60;
 
 // A div icon that carries the outage's ids on its element, for tests and for anyone debugging.
 const OutageIcon = L.DivIcon.extend({
   createIcon(oldIcon) {
     const el = L.DivIcon.prototype.createIcon.call(this, oldIcon);
-    el.dataset.outageId = this.options.outageId;
-    el.dataset.eventId = this.options.eventId;
-    el.dataset.severity = this.options.severity;
-    el.dataset.status = this.options.status;
+    for (const [key, value] of Object.entries(this.options.data)) el.dataset[key] = value;
     return el;
   },
 });
@@ -55,28 +28,21 @@ function iconFor(o) {
     className: `oms-outage-marker oms-sev-${o.severity} oms-status-${o.status}${o.hazard ? ' oms-hazard' : ''}`,
     iconSize: [size, size],
     html: o.hazard ? '<span class="oms-hazard-badge" aria-label="wire down">!</span>' : '',
-    outageId: o.id,
-    eventId: o.eventId,
-    severity: o.severity,
-    status: o.status,
+    data: { outageId: o.id, eventId: o.eventId, severity: o.severity, status: o.status },
   });
 }
 
 // A cluster shows how many outages it holds, in the colour of the worst of them.
-function clusterIcon(cluster) {
-  const children = cluster.getAllChildMarkers();
-  let worst = 'low';
-  let hazard = false;
-  for (const m of children) {
-    if (severityRank[m.options.severity] > severityRank[worst]) worst = m.options.severity;
-    hazard = hazard || m.options.hazard;
-  }
-  const count = cluster.getChildCount();
-  const size = count < 10 ? 30 : count < 100 ? 36 : 44;
-  return L.divIcon({
-    className: `oms-outage-cluster oms-sev-${worst}${hazard ? ' oms-hazard' : ''}`,
-    iconSize: [size, size],
-    html: `<span>${count}</span>${hazard ? '<span class="oms-hazard-badge">!</span>' : ''}`,
+function clusterIconFor(c) {
+  const count = document.createElement('span');
+  count.textContent = c.count.toLocaleString('en-US');
+  const html = count.outerHTML + (c.hazard ? '<span class="oms-hazard-badge" aria-label="wire down">!</span>' : '');
+  return new OutageIcon({
+    className: `oms-outage-cluster oms-sev-${c.severity}${c.hazard ? ' oms-hazard' : ''}`,
+    iconSize: [c.size, c.size],
+    html,
+    // The box its outages span, south,west,north,east: what a click zooms to.
+    data: { clusterId: c.id, count: String(c.count), severity: c.severity, box: [c.south, c.west, c.north, c.east].join(',') },
   });
 }
 
@@ -87,21 +53,45 @@ function textElement(tag, text, className) {
   return el;
 }
 
+// A link inside a popup: Leaflet keeps clicks inside a popup from reaching the document, where
+// Blazor's router listens for links, so the navigation is handed to Blazor here (no page reload,
+// the circuit stays).
+function appLink(text, url) {
+  const link = textElement('a', text);
+  link.href = url;
+  link.addEventListener('click', e => {
+    if (window.Blazor && window.Blazor.navigateTo) {
+      e.preventDefault();
+      window.Blazor.navigateTo(url);
+    }
+  });
+  return link;
+}
+
 function popupFor(o) {
   const box = document.createElement('div');
   box.className = 'oms-outage-popup';
   box.appendChild(textElement('div', o.tooltip));
-  const link = textElement('a', `Open ${o.eventId}`);
-  link.href = o.url;
-  // Leaflet keeps clicks inside a popup from reaching the document, where Blazor's router listens
-  // for links: hand the navigation to Blazor ourselves (no page reload, the circuit stays).
-  link.addEventListener('click', e => {
-    if (window.Blazor && window.Blazor.navigateTo) {
-      e.preventDefault();
-      window.Blazor.navigateTo(o.url);
-    }
-  });
-  box.appendChild(link);
+  box.appendChild(appLink(`Open ${o.eventId}`, o.url));
+  return box;
+}
+
+// A cluster at the deepest zoom (or of outages at one spot) cannot be zoomed into: it lists them.
+function clusterListFor(c, members) {
+  const box = document.createElement('div');
+  box.className = 'oms-outage-popup oms-cluster-list';
+  box.appendChild(textElement('div', c.tooltip, 'oms-cluster-list-title'));
+  const list = document.createElement('ul');
+  for (const m of members.shown) {
+    const item = document.createElement('li');
+    item.className = `oms-sev-${m.severity}`;
+    item.appendChild(appLink(m.tooltip, m.url));
+    list.appendChild(item);
+  }
+  box.appendChild(list);
+  if (members.count > members.shown.length) {
+    box.appendChild(textElement('div', `and ${(members.count - members.shown.length).toLocaleString('en-US')} more`, 'oms-cluster-list-more'));
+  }
   return box;
 }
 
@@ -112,16 +102,43 @@ function bindTexts(marker) {
     .bindPopup(m => popupFor(m.options.outage));
 }
 
+function viewOf(map) {
+  const b = map.getBounds();
+  return { zoom: map.getZoom(), west: b.getWest(), south: b.getSouth(), east: b.getEast(), north: b.getNorth() };
+}
+
+// A click on a cluster zooms to the outages it holds; where that is not possible, it lists them.
+async function openCluster(state, marker) {
+  const c = marker.options.cluster;
+  const map = state.map;
+  const bounds = L.latLngBounds([c.south, c.west], [c.north, c.east]);
+  const zoom = map.getZoom();
+  if (zoom < map.getMaxZoom()) {
+    const target = Math.min(map.getMaxZoom(), Math.max(map.getBoundsZoom(bounds.pad(0.2)), zoom + 1));
+    map.setView(bounds.getCenter(), target);
+    return;
+  }
+  try {
+    const members = await state.dotnet.invokeMethodAsync('ClusterMembers', c.id);
+    if (marker.options.cluster !== c || !map.hasLayer(marker)) return; // redrawn meanwhile
+    marker.unbindPopup();
+    // The list says what the tooltip said and more: the tooltip would only cover it.
+    marker.closeTooltip();
+    marker.bindPopup(clusterListFor(c, members), { maxHeight: 320, minWidth: 280, maxWidth: 420 }).openPopup();
+  } catch (e) {
+    console.warn('The cluster\'s outages could not be listed', e);
+  }
+}
+
 /**
- * Creates the map in `element`. Tiles come from configuration: with no tile URL the feeders are
- * drawn on a plain background (maxZoom must still be set, or marker clustering breaks).
- * The Operations map also gets the network's box (fitted at once, so the outages are clustered
- * once, at the zoom they are shown at) and the URL of the feeders' lines, which it fetches and
- * draws in the background while the outages arrive over the circuit (FeederLines.cs).
+ * Creates the map in `element` and returns the view it shows (zoom and box), for the server to
+ * compose the first marks. Tiles come from configuration: with no tile URL the feeders are drawn
+ * on a plain background. The Operations map also gets the network's box (fitted at once) and the
+ * URL of the feeders' lines, which it fetches and draws in the background while the outages
+ * arrive over the circuit (FeederLines.cs). `dotnet` is the component: it is told of every move.
  */
-export async function createMap(element, options) {
+export function createMap(element, options, dotnet) {
   destroyMap(element);
-  await loadMarkerCluster();
   const maxZoom = options.maxZoom || 19;
   const map = L.map(element, {
     maxZoom,
@@ -132,10 +149,6 @@ export async function createMap(element, options) {
   if (options.bounds) {
     const b = options.bounds;
     map.fitBounds([[b.south, b.west], [b.north, b.east]], { ...fitPadding, animate: false });
-    // The cluster group clusters every outage once per zoom level from minZoom to maxZoom, when it
-    // is given them: levels far wider than the network (a continent) only cost time at 50,000
-    // outages. Four levels out (16 times the network's width) is still room to zoom out.
-    map.setMinZoom(Math.max(3, Math.floor(map.getZoom()) - 4));
   }
   if (options.tileUrl) {
     L.tileLayer(options.tileUrl, { maxZoom, attribution: options.tileAttribution || '' }).addTo(map);
@@ -143,45 +156,42 @@ export async function createMap(element, options) {
   L.control.scale({ imperial: false }).addTo(map);
   const resize = new ResizeObserver(() => map.invalidateSize());
   resize.observe(element);
-  const clusters = L.markerClusterGroup({
-    maxClusterRadius: 40,
-    showCoverageOnHover: false,
-    spiderfyOnMaxZoom: true,
-    chunkedLoading: true,
-    // Clustering 50,000 outages takes seconds: it yields to the page every 200 ms (the default)
-    // but only for a moment, so that it is not stretched by a quarter more.
-    chunkDelay: 10,
-    iconCreateFunction: clusterIcon,
-    // A mark when a batch is clustered, for the benchmark (oms-bench ui) to split its timings.
-    chunkProgress: (processed, total) => {
-      if (processed === total) performance.mark('oms-outages-clustered', { detail: { total } });
-    },
-  }).addTo(map);
-  // Tooltip and popup are bound to a marker when first wanted (hovered, clicked, or Enter on it),
-  // not to each of 50,000 markers up front: binding makes a Tooltip and a Popup object per marker.
-  // (Cluster icons are markers too: only outages carry options.outage.)
-  const outageOf = e => {
+  // A feature group, not a layer group: it passes its marks' mouse and key events on to the handlers below.
+  const layer = L.featureGroup().addTo(map);
+  const state = { map, resize, layer, dotnet, network: null, marks: new Map(), viewTimer: 0 };
+  // Tooltips and popups are bound when first wanted (hovered, clicked, or Enter on a marker), not
+  // to every mark as it arrives: most are never looked at.
+  layer.on('mouseover', e => {
     const marker = e.propagatedFrom || e.layer;
-    return marker && marker.options && marker.options.outage ? marker : null;
-  };
-  clusters.on('mouseover', e => {
-    const marker = outageOf(e);
-    if (marker && !marker.getTooltip()) bindTexts(marker).openTooltip();
+    if (!marker || marker.getTooltip()) return;
+    if (marker.options.outage) bindTexts(marker).openTooltip();
+    else if (marker.options.cluster) marker.bindTooltip(m => textElement('span', m.options.cluster.tooltip), { direction: 'auto' }).openTooltip();
   });
-  clusters.on('click keypress', e => {
-    const marker = outageOf(e);
+  layer.on('click keypress', e => {
+    const marker = e.propagatedFrom || e.layer;
     if (e.type === 'keypress' && !(e.originalEvent && e.originalEvent.key === 'Enter')) return;
-    if (marker && !marker.getPopup()) bindTexts(marker).openPopup();
+    if (!marker) return;
+    if (marker.options.outage && !marker.getPopup()) bindTexts(marker).openPopup();
+    else if (marker.options.cluster) openCluster(state, marker);
   });
-  const state = { map, resize, clusters, network: null, markers: new Map() };
+  map.on('moveend', () => {
+    element.dataset.zoom = String(map.getZoom());
+    clearTimeout(state.viewTimer);
+    state.viewTimer = setTimeout(() => {
+      if (maps.get(element) !== state || !state.dotnet) return;
+      state.dotnet.invokeMethodAsync('ViewChanged', viewOf(map)).catch(e => console.warn('The map\'s view could not be reported', e));
+    }, viewReportDelayMs);
+  });
   maps.set(element, state);
   element.dataset.outages = '0';
+  element.dataset.marks = '0';
+  element.dataset.zoom = String(map.getZoom());
   performance.mark('oms-map-created');
   if (options.feederLinesUrl) {
     // Not awaited: the caller goes on to send the outages while the lines download.
     fetchFeederLines(element, state, options.feederLinesUrl, !options.bounds);
   }
-  return true;
+  return viewOf(map);
 }
 
 async function fetchFeederLines(element, state, url, fit) {
@@ -225,7 +235,7 @@ export function drawFeeders(element, feeders) {
   return drawLines(element, state, feeders, true);
 }
 
-// An outage as OutageMarkerJson (OutageMarker.cs) writes it: an array, to keep 50,000 of them small.
+// An outage as OutageMarkerJson (OutageMarker.cs) writes it: an array, to keep updates small.
 function markerFrom(a) {
   return {
     id: a[0], eventId: a[1], lat: a[2], lon: a[3], severity: a[4], status: a[5],
@@ -233,72 +243,77 @@ function markerFrom(a) {
   };
 }
 
+// A cluster as MapUpdateJson (MapComposer.cs) writes it.
+function clusterFrom(a) {
+  return {
+    id: a[0], count: a[1], lat: a[2], lon: a[3], severity: a[4], hazard: a[5] === 1, size: a[6], tooltip: a[7],
+    south: a[8], west: a[9], north: a[10], east: a[11],
+  };
+}
+
+// Adds a mark or redraws the one with its id; `kind` is 'outage' or 'cluster', `icon` its icon.
+function upsertMark(state, kind, o, icon) {
+  let marker = state.marks.get(o.id);
+  if (marker) {
+    marker.setLatLng([o.lat, o.lon]);
+    marker.setIcon(icon);
+    // Re-read by the tooltip's and popup's content functions the next time they open.
+    marker.options.outage = kind === 'outage' ? o : undefined;
+    marker.options.cluster = kind === 'cluster' ? o : undefined;
+    if (marker.getTooltip()) {
+      if (kind === 'outage') marker.getTooltip().options.offset = L.point(o.radius, 0);
+      marker.getTooltip().update();
+    }
+    if (marker.getPopup()) {
+      // A cluster's list is of the outages it held then: closed rather than left stale.
+      if (kind === 'cluster') marker.unbindPopup();
+      else marker.getPopup().update();
+    }
+  } else {
+    // Wire downs above everything else: they must not hide under a neighbour.
+    marker = L.marker([o.lat, o.lon], { icon, keyboard: true, title: '', zIndexOffset: o.hazard ? 1000 : 0 });
+    marker.options[kind] = o;
+    state.marks.set(o.id, marker);
+    state.layer.addLayer(marker);
+  }
+  marker.setZIndexOffset(o.hazard ? 1000 : 0);
+}
+
 /**
- * Adds outages, or moves and restyles the ones already shown (matched by id). They come as one
- * JSON text (OutageMarkerJson.Serialize): parsed here, without Blazor's per-value revivers.
+ * Applies one update of the server's marks (MapUpdateJson.Serialize, one JSON text parsed here
+ * without Blazor's per-value revivers): takes away, then adds or redraws, markers and clusters.
+ * The element says how many outages the map stands for (data-outages), how many marks it draws
+ * for them (data-marks) and for which zoom (data-marks-zoom; data-zoom is the map's own).
  */
-export function upsertOutages(element, json) {
+export function updateOutages(element, json) {
   const state = maps.get(element);
   if (!state) return 0;
   const start = performance.now();
-  const outages = JSON.parse(json);
-  const changed = [];
-  for (const a of outages) {
+  const update = JSON.parse(json);
+  for (const id of update.removals) {
+    const marker = state.marks.get(id);
+    if (marker) {
+      state.layer.removeLayer(marker);
+      state.marks.delete(id);
+    }
+  }
+  for (const a of update.markers) {
     const o = markerFrom(a);
-    let marker = state.markers.get(o.id);
-    if (marker) {
-      // Out and back in: the cluster group places it afresh (it may have moved) and recounts.
-      state.clusters.removeLayer(marker);
-      marker.setLatLng([o.lat, o.lon]);
-      marker.setIcon(iconFor(o));
-      // Re-read by the content functions of bindTexts the next time the tooltip or popup opens.
-      marker.options.outage = o;
-      if (marker.isTooltipOpen()) marker.getTooltip().update();
-      if (marker.isPopupOpen()) marker.getPopup().update();
-      if (marker.getTooltip()) marker.getTooltip().options.offset = L.point(o.radius, 0);
-    } else {
-      marker = L.marker([o.lat, o.lon], { icon: iconFor(o), keyboard: true, title: '' });
-      marker.options.outage = o;
-      state.markers.set(o.id, marker);
-    }
-    marker.options.severity = o.severity;
-    marker.options.hazard = o.hazard;
-    changed.push(marker);
+    upsertMark(state, 'outage', o, iconFor(o));
   }
-  state.clusters.addLayers(changed);
-  element.dataset.outages = String(state.markers.size);
-  performance.measure('oms-upsert-outages', { start, detail: { count: outages.length } });
-  return state.markers.size;
-}
-
-/**
- * A big batch of outages (a storm's first load), fetched over HTTP beside the circuit
- * (MarkerHandoff.cs): the same text upsertOutages takes. Resolves once they are added.
- */
-export async function loadOutages(element, url) {
-  const start = performance.now();
-  const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-  const json = await response.text();
-  performance.measure('oms-outages-fetched', { start, detail: { bytes: json.length } });
-  return upsertOutages(element, json);
-}
-
-/** Takes away the outages with these ids (restored, merged, cancelled or momentary). */
-export function removeOutages(element, ids) {
-  const state = maps.get(element);
-  if (!state) return 0;
-  const gone = [];
-  for (const id of ids) {
-    const marker = state.markers.get(id);
-    if (marker) {
-      gone.push(marker);
-      state.markers.delete(id);
-    }
+  for (const a of update.clusters) {
+    const c = clusterFrom(a);
+    upsertMark(state, 'cluster', c, clusterIconFor(c));
   }
-  state.clusters.removeLayers(gone);
-  element.dataset.outages = String(state.markers.size);
-  return state.markers.size;
+  element.dataset.outages = String(update.total);
+  element.dataset.marks = String(state.marks.size);
+  // The zoom these marks are for: equal to data-zoom once the server has answered the last move.
+  element.dataset.marksZoom = String(update.zoom);
+  performance.measure('oms-update-outages', {
+    start,
+    detail: { markers: update.markers.length, clusters: update.clusters.length, removals: update.removals.length, marks: state.marks.size },
+  });
+  return state.marks.size;
 }
 
 /**
@@ -357,6 +372,7 @@ export function showArea(element, area) {
 export function destroyMap(element) {
   const state = maps.get(element);
   if (state) {
+    clearTimeout(state.viewTimer);
     state.resize.disconnect();
     state.map.remove();
     maps.delete(element);

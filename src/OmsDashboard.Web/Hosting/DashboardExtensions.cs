@@ -16,6 +16,5 @@ internal static class DashboardExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         // One read of the network's lines serves every operator's outage map for a minute.
         builder.Services.AddSingleton<Features.Operations.FeederLines>();
-        builder.Services.AddSingleton<Features.Operations.MarkerHandoff>();
     }
 }

@@ -24,8 +24,6 @@ public sealed class OmsTestContext : BunitContext
         Services.AddLogging();
         Services.AddSingleton(new TopologyQueries(dataSource));
         Services.AddSingleton(Options.Create(options ?? new OmsOptions()));
-        // The outage map hands big marker batches to an HTTP fetch (Features/Operations/MarkerHandoff.cs).
-        Services.AddSingleton(new OmsDashboard.Web.Features.Operations.MarkerHandoff(TimeProvider.System));
         // The Operations page's signal ticker (Realtime/SignalTicker.cs), fed by tests that need it.
         Services.AddSingleton(new OmsDashboard.Web.Realtime.SignalTicker(TimeProvider.System));
         // Pages hold AuthorizeViews (actions by role): bUnit's authorization, signed out until a test signs in.

@@ -66,32 +66,3 @@ public sealed class FeederLinesEndpointTests(SignInHost host)
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
     }
 }
-
-/// <summary><c>GET /map/outages/{id}</c>: a handed-off marker batch, for its own user, once.</summary>
-[Collection(SignInCollection.Name)]
-public sealed class MarkerHandoffEndpointTests(SignInHost host)
-{
-    private MarkerHandoff Handoff => host.Factory.Services.GetRequiredService<MarkerHandoff>();
-
-    [Fact]
-    public async Task Batch_FetchedByItsUserOnce_ByNoOneElse()
-    {
-        byte[] json = System.Text.Encoding.UTF8.GetBytes("""[["id","OUT-1",34.1,-117.2,"low","probable",6.7,0,"t","/outages/id"]]""");
-        string url = Handoff.Put(SignInHost.UserFor(OmsRoles.Operator), json);
-        using var anonymous = host.Browser();
-        using var manager = await host.SignedInAsync(OmsRoles.Manager);
-        using var operatorClient = await host.SignedInAsync(OmsRoles.Operator);
-
-        using var refused = await anonymous.GetAsync(url);
-        using var someoneElse = await manager.GetAsync(url);
-        using var own = await operatorClient.GetAsync(url);
-        using var again = await operatorClient.GetAsync(url);
-
-        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
-        Assert.Contains("/signin", refused.Headers.Location!.OriginalString, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.NotFound, someoneElse.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
-        Assert.Equal(json, await own.Content.ReadAsByteArrayAsync());
-        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
-    }
-}

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;
 using Microsoft.JSInterop;
 using Npgsql;
@@ -14,65 +13,113 @@ public sealed partial class OutageMap
     /// <summary>Our Leaflet module for outages, relative to the app's base href.</summary>
     internal const string ModulePath = "./js/outageMap.js";
 
-    /// <summary>
-    /// Most markers sent to the browser in one call: a storm's whole first load goes in one
-    /// message, so the cluster group clusters it in one pass rather than once per chunk. The
-    /// markers go as one JSON string (<see cref="OutageMarkerJson.Serialize"/>): as interop
-    /// arguments, Blazor's JSON.parse would call its revivers for each of their half a million
-    /// values, which took seconds at 50,000 markers (docs/benchmarks.md).
-    /// </summary>
-    internal const int MaxMarkersPerCall = 100_000;
+    /// <summary>Most outages a cluster's list shows (at the deepest zoom, where a click cannot zoom in further).</summary>
+    internal const int MaxClusterMembers = 50;
 
-    /// <summary>
-    /// From this many markers in one sync (a page's first load in a storm) they are fetched over
-    /// HTTP (<see cref="MarkerHandoff"/>) rather than sent through the circuit.
-    /// </summary>
-    internal const int HandoffAbove = 2000;
-
-    private readonly ShownMarkers _shown = new();
-    private string? _user;
+    private readonly ShownMarkers _outages = new();
+    private readonly MapComposer _composer = new();
     private IReadOnlyList<OutageRow>? _synced;
+    private MapView? _view;
     private ElementReference _element;
     private IJSObjectReference? _module;
+    private DotNetObjectReference<OutageMap>? _self;
     private bool _live;
     private string? _mapError;
+    private int _sentTotal; // the map element starts at 0 (outageMap.js)
 
     [Inject] private IJSRuntime JS { get; set; } = default!;
-    [Inject] private MarkerHandoff Handoff { get; set; } = default!;
-    [CascadingParameter] private Task<AuthenticationState>? AuthState { get; set; }
     [Inject] private TopologyQueries Topology { get; set; } = default!;
     [Inject] private IOptions<OmsOptions> Options { get; set; } = default!;
     [Inject] private ILogger<OutageMap> Logger { get; set; } = default!;
 
     /// <summary>
-    /// The outages to show. Each render sends the browser only what changed since the last one
-    /// (new, changed and gone markers). Defaults to none.
+    /// The outages to show. The browser gets marks only for the part of the map it shows, clustered on
+    /// the server (<see cref="MapComposer"/>); each render or move sends only the marks that
+    /// changed. Defaults to none.
     /// </summary>
     [Parameter] public IReadOnlyList<OutageRow> Outages { get; set; } = [];
 
-    protected override async Task OnAfterRenderAsync(bool firstRender)
+    protected override Task OnAfterRenderAsync(bool firstRender) => GuardAsync(async () =>
+    {
+        if (firstRender)
+        {
+            var map = Options.Value.Map;
+            _module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
+            // The map is fitted to the network at once and fetches its lines itself (FeederLines):
+            // the outage markers, what the page is for, do not wait for the background.
+            var bounds = await Topology.GetNetworkBoundsAsync();
+            _self = DotNetObjectReference.Create(this);
+            // The view it was fitted to comes back: the first marks are composed for it.
+            _view = await _module.InvokeAsync<MapView>("createMap", _element,
+                new OutageMapSettings(map.TileUrl, map.TileAttribution, map.MaxZoom, FeederLines.Url, bounds), _self);
+            _live = true;
+        }
+        if (_live)
+        {
+            await SyncAsync(viewChanged: false);
+        }
+    });
+
+    /// <summary>
+    /// The browser's map was panned or zoomed (outageMap.js reports it when the move ends): the
+    /// marks for the new view are composed and the difference sent.
+    /// </summary>
+    [JSInvokable]
+    public Task ViewChanged(MapView view) => GuardAsync(async () =>
+    {
+        if (!_live)
+        {
+            return;
+        }
+        _view = view;
+        await SyncAsync(viewChanged: true);
+    });
+
+    /// <summary>The outages of a cluster the map shows, for its list (a click on a cluster at the deepest zoom).</summary>
+    [JSInvokable]
+    public ClusterMembers ClusterMembers(string clusterId) => MapComposer.Members(_outages, clusterId, MaxClusterMembers);
+
+    private async Task SyncAsync(bool viewChanged)
+    {
+        // Everything is decided before the first await: a render or a move that comes in while this
+        // call is on its way composes against what it sent, and the browser gets both in order.
+        bool outagesChanged = !ReferenceEquals(_synced, Outages);
+        if ((!outagesChanged && !viewChanged) || _view is null)
+        {
+            // The view-model hands a new list only when something changed; and with no view (a map
+            // that could not say where it is) there is nothing to compose until it reports one.
+            return;
+        }
+        var clock = Stopwatch.StartNew();
+        if (outagesChanged)
+        {
+            _synced = Outages;
+            _outages.Diff(Outages);
+        }
+        var update = _composer.Compose(_outages, _view);
+        long composeMs = clock.ElapsedMilliseconds;
+        if (!update.ChangesMarks && update.Total == _sentTotal && !viewChanged)
+        {
+            return; // a change outside the view that no mark shows
+        }
+        _sentTotal = update.Total;
+        await _module!.InvokeVoidAsync("updateOutages", _element, MapUpdateJson.Serialize(update));
+        // Debug: where a slow map goes (oms-bench ui turns it on).
+        Logger.LogDebug("Outage map: {Outages} outages ({Built} markers built), {Marks} marks composed for {View} in {ComposeMs} ms; {Markers} markers, {Clusters} clusters and {Removals} removals sent and drawn in {SendMs} ms",
+            update.Total, _outages.BuiltLastDiff, _composer.Shown, _view, composeMs, update.Markers.Count, update.Clusters.Count, update.Removals.Count,
+            clock.ElapsedMilliseconds - composeMs);
+    }
+
+    /// <summary>
+    /// Runs a step of the map; what fails in the browser or the database is shown on the page rather
+    /// than thrown: an exception escaping a render or a JS call would end the circuit (the whole page dies).
+    /// </summary>
+    private async Task GuardAsync(Func<Task> step)
     {
         try
         {
-            if (firstRender)
-            {
-                var map = Options.Value.Map;
-                // A handed-off batch can be fetched only by the user it was made for.
-                _user = AuthState is null ? null : (await AuthState).User.Identity?.Name;
-                _module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
-                // The map is fitted to the network at once and fetches its lines itself (FeederLines):
-                // the outage markers, what the page is for, do not wait for the background.
-                var bounds = await Topology.GetNetworkBoundsAsync();
-                await _module.InvokeVoidAsync("createMap", _element,
-                    new OutageMapSettings(map.TileUrl, map.TileAttribution, map.MaxZoom, FeederLines.Url, bounds));
-                _live = true;
-            }
-            if (_live)
-            {
-                await SyncAsync();
-            }
+            await step();
         }
-        // An exception escaping here would end the circuit (the whole page dies): show it instead.
         catch (JSException e)
         {
             Logger.LogWarning(e, "The outage map failed in the browser");
@@ -90,42 +137,6 @@ public sealed partial class OutageMap
         }
     }
 
-    private async Task SyncAsync()
-    {
-        // The diff updates _shown before the first await: a render that comes in while these calls
-        // are on their way sends only what changed after them, and the browser gets them in order.
-        if (ReferenceEquals(_synced, Outages))
-        {
-            return; // the view-model hands a new list only when something changed
-        }
-        _synced = Outages;
-        var clock = Stopwatch.StartNew();
-        var (upserts, removals) = _shown.Diff(Outages);
-        long diffMs = clock.ElapsedMilliseconds;
-        if (removals.Count > 0)
-        {
-            await _module!.InvokeVoidAsync("removeOutages", _element, removals);
-        }
-        foreach (var chunk in upserts.Chunk(MaxMarkersPerCall))
-        {
-            if (chunk.Length > HandoffAbove && _user is not null)
-            {
-                string url = Handoff.Put(_user, OutageMarkerJson.SerializeToUtf8Bytes(chunk));
-                await _module!.InvokeAsync<int>("loadOutages", _element, url);
-            }
-            else
-            {
-                await _module!.InvokeVoidAsync("upsertOutages", _element, OutageMarkerJson.Serialize(chunk));
-            }
-        }
-        if (upserts.Count + removals.Count > 0)
-        {
-            // Debug: where a slow map goes (oms-bench ui turns it on).
-            Logger.LogDebug("Outage map: diff of {Rows} rows in {DiffMs} ms ({Built} built), {Upserts} upserts and {Removals} removals sent and drawn in {SendMs} ms",
-                Outages.Count, diffMs, _shown.BuiltLastDiff, upserts.Count, removals.Count, clock.ElapsedMilliseconds - diffMs);
-        }
-    }
-
     private void Stop(string message)
     {
         // What the browser shows no longer matches _shown: stop sending rather than guess.
@@ -137,6 +148,7 @@ public sealed partial class OutageMap
     public async ValueTask DisposeAsync()
     {
         _live = false;
+        _self?.Dispose();
         if (_module is null)
         {
             return;

@@ -40,8 +40,9 @@ public sealed record OutageMarker(string Id, string EventId, double Lat, double 
 }
 
 /// <summary>
-/// What the browser's map holds, per outage: the row its marker was made from and the marker as
-/// last sent. <see cref="Diff"/> brings it up to a new list of rows and returns what to send.
+/// The map's outages, per outage: the row its marker was made from and the marker.
+/// <see cref="Diff"/> brings it up to a new list of rows and returns which markers changed;
+/// <see cref="MapComposer"/> then decides what the browser draws of them.
 /// </summary>
 /// <remarks>
 /// Rows are replaced, never edited (the view-model makes a new <see cref="OutageRow"/> for every
@@ -59,8 +60,20 @@ public sealed class ShownMarkers
     /// <summary>Rows the last <see cref="Diff"/> made a marker for (new or replaced since the one before, or without a location).</summary>
     public int BuiltLastDiff { get; private set; }
 
-    /// <summary>The marker last sent for an outage, or null.</summary>
+    /// <summary>The marker last built for an outage, or null.</summary>
     public OutageMarker? this[Guid id] => _entries.TryGetValue(id, out var e) ? e.Marker : null;
+
+    /// <summary>Every marker with its place in Web Mercator (0..1), worked out once per marker: <see cref="MapComposer"/> reads them per view.</summary>
+    public IEnumerable<(OutageMarker Marker, double X, double Y)> Located
+    {
+        get
+        {
+            foreach (var entry in _entries.Values)
+            {
+                yield return (entry.Marker, entry.X, entry.Y);
+            }
+        }
+    }
 
     /// <summary>
     /// Brings this up to <paramref name="rows"/> and returns what to send: markers new or changed,
@@ -124,9 +137,24 @@ public sealed class ShownMarkers
 
     private sealed class Entry(OutageRow row, OutageMarker marker)
     {
+        private OutageMarker _marker = marker;
+
         public OutageRow Row { get; set; } = row;
 
-        public OutageMarker Marker { get; set; } = marker;
+        public OutageMarker Marker
+        {
+            get => _marker;
+            set
+            {
+                _marker = value;
+                X = WebMercator.X(value.Lon);
+                Y = WebMercator.Y(value.Lat);
+            }
+        }
+
+        public double X { get; private set; } = WebMercator.X(marker.Lon);
+
+        public double Y { get; private set; } = WebMercator.Y(marker.Lat);
 
         /// <summary>The <see cref="Diff"/> that last saw this outage in the list.</summary>
         public int Seen { get; set; }
@@ -135,9 +163,9 @@ public sealed class ShownMarkers
 
 /// <summary>
 /// An <see cref="OutageMarker"/> as a JSON array, in the order <c>markerFrom</c> in outageMap.js
-/// reads: [id, eventId, lat, lon, severity, status, radius, hazard, tooltip, url]. A storm's first
-/// load is 50,000 markers in one message; without the property names it is about a third smaller
-/// to send and to parse. Customers is not sent: the radius already carries it.
+/// reads: [id, eventId, lat, lon, severity, status, radius, hazard, tooltip, url]. Without the
+/// property names a map update is about a third smaller to send and to parse. Customers is not
+/// sent: the radius already carries it.
 /// </summary>
 public sealed class OutageMarkerJson : JsonConverter<OutageMarker>
 {
@@ -145,9 +173,6 @@ public sealed class OutageMarkerJson : JsonConverter<OutageMarker>
 
     /// <summary>Markers as the JSON text <c>upsertOutages</c> parses: an array of marker arrays.</summary>
     public static string Serialize(IReadOnlyList<OutageMarker> markers) => JsonSerializer.Serialize(markers, Options);
-
-    /// <summary><see cref="Serialize"/> as UTF-8, for <see cref="MarkerHandoff"/>.</summary>
-    public static byte[] SerializeToUtf8Bytes(IReadOnlyList<OutageMarker> markers) => JsonSerializer.SerializeToUtf8Bytes(markers, Options);
 
     /// <summary>The markers back from <see cref="Serialize"/>'s text (Customers is not sent: 0). For tests and tools.</summary>
     public static List<OutageMarker> Deserialize(string json) => JsonSerializer.Deserialize<List<OutageMarker>>(json, Options) ?? [];

@@ -48,6 +48,16 @@ internal static class OperationsKit
 
     public static OutageUpdate Update(OutageItem outage, string change) => new(outage, change);
 
+    /// <summary>
+    /// A map view that holds every outage, at a zoom where only outages a few metres apart share a
+    /// cell: each outage is its own marker (tests about markers, not clusters, let createMap return it).
+    /// </summary>
+    public static readonly MapView CloseView = new(18, -180, -85, 180, 85);
+
+    /// <summary>The markers of an <c>updateOutages</c> call (one JSON text; customers are not sent, the radius carries them).</summary>
+    public static MapUpdate MapUpdateOf(Bunit.JSRuntimeInvocation invocation) =>
+        MapUpdateJson.Deserialize(Xunit.Assert.IsType<string>(invocation.Arguments[1]));
+
     public static KpiUpdate Kpis(long active, long customersOut, int scada = 0, int kaifa = 0, int onu = 0, int calls = 0) =>
         new(active, customersOut, new Dictionary<string, int> { ["scada"] = scada, ["kaifa"] = kaifa, ["onu"] = onu, ["callcenter"] = calls });
 

@@ -24,8 +24,8 @@ public sealed class OperationsPageTests(DemoNetworkDatabase db) : IClassFixture<
         await db.Database.ExecuteAsync("UPDATE oms_storm_mode_state SET is_active = false, since = NULL, reason = NULL, active_rule_set = 'standard'");
         _ctx = Context(db.DataSource, _time, _notifier);
         var module = _ctx.JSInterop.SetupModule(OutageMap.ModulePath);
-        module.SetupVoid("upsertOutages", _map.Record).SetVoidResult();
-        module.SetupVoid("removeOutages", _map.Record).SetVoidResult();
+        module.Setup<MapView>("createMap", _map.Record).SetResult(CloseView);
+        module.SetupVoid("updateOutages", _map.Record).SetVoidResult();
     }
 
     public async Task DisposeAsync() => await _ctx.DisposeAsync();
@@ -74,19 +74,21 @@ public sealed class OperationsPageTests(DemoNetworkDatabase db) : IClassFixture<
 
         cut.WaitForAssertion(() => Assert.Equal(["OUT-20261127-0009"], EventIds(cut)));
         Assert.Equal(new Dictionary<string, string> { ["unconfirmed"] = "1", ["probable"] = "0", ["confirmed"] = "0" }, StatusCounts(cut));
-        var upsert = Assert.Single(await _map.WaitForAsync("upsertOutages"));
-        Assert.Equal(["OUT-20261127-0009"], OutageMarkerJson.Deserialize((string)upsert.Arguments[1]!).Select(m => m.EventId));
+        var update = Assert.Single(await _map.WaitForAsync("updateOutages"));
+        Assert.Equal(["OUT-20261127-0009"], MapUpdateOf(update).Markers.Select(m => m.EventId));
     }
 
     [Fact]
     public async Task OperationsPage_OutagesUpdatedAndRestoredPushed_ReplacesAndRemovesRows()
     {
         var restoredId = await InsertOutageAsync(db.DataSource, "OUT-20261127-0001", "confirmed", Now.AddMinutes(-40));
-        var updatedId = await InsertOutageAsync(db.DataSource, "OUT-20261127-0002", "unconfirmed", Now.AddMinutes(-5));
+        // On the other feeder: two markers, not one cluster of two.
+        var updatedId = await InsertOutageAsync(db.DataSource, "OUT-20261127-0002", "unconfirmed", Now.AddMinutes(-5),
+            device: "FUS:05410_339864OH", feeder: EpriFeeder);
         var cut = RenderLoaded();
         cut.WaitForAssertion(() => Assert.Equal(["OUT-20261127-0002", "OUT-20261127-0001"], EventIds(cut)));
         // Both on the map before the push (else the map's first drawing would simply leave the restored one out).
-        Assert.Equal(2, OutageMarkerJson.Deserialize((string)(await _map.WaitForAsync("upsertOutages"))[0].Arguments[1]!).Count);
+        Assert.Equal(2, MapUpdateOf((await _map.WaitForAsync("updateOutages"))[0]).Markers.Count);
 
         _ = _notifier.PublishAsync(
         [
@@ -97,11 +99,10 @@ public sealed class OperationsPageTests(DemoNetworkDatabase db) : IClassFixture<
         cut.WaitForAssertion(() => Assert.Equal(["OUT-20261127-0002"], EventIds(cut)));
         Assert.Equal("critical", cut.Find("tbody [data-severity]").GetAttribute("data-severity"));
         Assert.Equal(new Dictionary<string, string> { ["unconfirmed"] = "0", ["probable"] = "0", ["confirmed"] = "1" }, StatusCounts(cut));
-        var removed = Assert.Single(await _map.WaitForAsync("removeOutages"));
-        var updated = (await _map.WaitForAsync("upsertOutages", 2))[1];
-        Assert.Equal([("OUT-20261127-0002", "critical", "confirmed")],
-            OutageMarkerJson.Deserialize((string)updated.Arguments[1]!).Select(m => (m.EventId, m.Severity, m.Status)));
-        Assert.Equal([restoredId.ToString("D")], (IReadOnlyList<string>)removed.Arguments[1]!);
+        var updated = MapUpdateOf((await _map.WaitForAsync("updateOutages", 2))[1]);
+        Assert.Equal([("OUT-20261127-0002", "critical", "confirmed")], updated.Markers.Select(m => (m.EventId, m.Severity, m.Status)));
+        Assert.Equal([restoredId.ToString("D")], updated.Removals);
+        Assert.Equal(1, updated.Total);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.JSInterop;
 using OmsDashboard.Data.Queries;
 using OmsDashboard.Web.Features.Operations;
+using OmsDashboard.Web.Features.Shared;
 using OmsDashboard.Web.Hosting;
 using OmsDashboard.Web.Tests.Infrastructure;
 using static OmsDashboard.Web.Tests.Features.Operations.OperationsKit;
@@ -20,25 +21,24 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
 
     public void Dispose() => _ctx.Dispose();
 
-    private BunitJSModuleInterop StrictModule()
+    /// <summary>The module in strict mode; createMap answers that the map shows <paramref name="view"/> (default: <see cref="CloseView"/>).</summary>
+    private BunitJSModuleInterop StrictModule(MapView? view = null)
     {
         _ctx.JSInterop.Mode = JSRuntimeMode.Strict;
         var module = _ctx.JSInterop.SetupModule(OutageMap.ModulePath);
-        module.SetupVoid("createMap", _calls.Record).SetVoidResult();
+        module.Setup<MapView>("createMap", _calls.Record).SetResult(view ?? CloseView);
         module.Setup<int>("drawFeeders", _calls.Record).SetResult(2);
-        module.SetupVoid("upsertOutages", _calls.Record).SetVoidResult();
-        module.Setup<int>("loadOutages", _calls.Record).SetResult(0);
-        module.SetupVoid("removeOutages", _calls.Record).SetVoidResult();
+        module.SetupVoid("updateOutages", _calls.Record).SetVoidResult();
         module.SetupVoid("destroyMap", _calls.Record).SetVoidResult();
         return module;
     }
 
-    /// <summary>The markers of an <c>upsertOutages</c> call (one JSON text; customers are not sent, the radius carries them).</summary>
-    private static IReadOnlyList<OutageMarker> Markers(JSRuntimeInvocation invocation) =>
-        OutageMarkerJson.Deserialize(Assert.IsType<string>(invocation.Arguments[1]));
+    /// <summary>Rows a tenth of a kilometre apart going north from the default place: each its own marker at <see cref="CloseView"/>.</summary>
+    private static OutageRow[] Apart(int n) =>
+        [.. Enumerable.Range(1, n).Select(i => Row($"OUT-20261127-{i:0000}", Now.AddSeconds(-i), lat: 34.01 + i * 0.001))];
 
     [Fact]
-    public async Task OutageMap_TwoOutages_CreatesTheMapFittedToTheNetworkThenAddsBothMarkers()
+    public async Task OutageMap_TwoOutages_CreatesTheMapFittedToTheNetworkThenSendsBothMarkers()
     {
         var module = StrictModule();
         var critical = Row("OUT-20261127-0002", Now, status: "unconfirmed", severity: "critical", customers: 1177, hazard: true, lat: 34.02, lon: -117.01);
@@ -46,13 +46,15 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
 
         var cut = _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, [critical, fuse]));
 
-        var upsert = Assert.Single(await _calls.WaitForAsync("upsertOutages"));
+        var update = Assert.Single(await _calls.WaitForAsync("updateOutages"));
         // The map, then the outages: the feeders' lines are fetched by the browser (FeederLines), not sent.
-        Assert.Equal(["createMap", "upsertOutages"], _calls.Sequence());
+        Assert.Equal(["createMap", "updateOutages"], _calls.Sequence());
         module.VerifyNotInvoke("drawFeeders");
         var create = _calls.Of("createMap")[0];
         var settings = Assert.IsType<OutageMapSettings>(create.Arguments[1]);
         Assert.Equal(("", "", 19, FeederLines.Url), (settings.TileUrl, settings.TileAttribution, settings.MaxZoom, settings.FeederLinesUrl));
+        // The component itself goes along: the map reports its moves to it.
+        Assert.IsType<DotNetObjectReference<OutageMap>>(create.Arguments[2]);
         // Fitted to the network at once: every feeder head is inside the box.
         var box = Assert.IsType<NetworkBounds>(settings.Bounds);
         var heads = new List<(double Lat, double Lon)>();
@@ -66,9 +68,11 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
         }
         Assert.Equal(2, heads.Count);
         Assert.All(heads, h => Assert.True(box.South <= h.Lat && h.Lat <= box.North && box.West <= h.Lon && h.Lon <= box.East, $"{h} outside {box}"));
-        Assert.Equal(create.Arguments[0], upsert.Arguments[0]);
+        Assert.Equal(create.Arguments[0], update.Arguments[0]);
 
-        var markers = Markers(upsert).ToDictionary(m => m.EventId);
+        var sent = MapUpdateOf(update);
+        Assert.Equal((2, 0, 0), (sent.Total, sent.Clusters.Count, sent.Removals.Count));
+        var markers = sent.Markers.ToDictionary(m => m.EventId);
         Assert.Equal(
             new OutageMarker(critical.Id.ToString("D"), "OUT-20261127-0002", 34.02, -117.01, "critical", "unconfirmed", 0, 22.7, true,
                 "OUT-20261127-0002 · fuse LN5985355-3 · 1,177 customers · WIRE DOWN", $"/outages/{critical.Id}"),
@@ -82,73 +86,119 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
     public async Task OutageMap_OutagesChange_SendsOnlyTheChangedAndTheGone()
     {
         StrictModule();
-        var stays = Row("OUT-20261127-0001", Now.AddMinutes(-3));
-        var changes = Row("OUT-20261127-0002", Now.AddMinutes(-2), status: "unconfirmed");
-        var leaves = Row("OUT-20261127-0003", Now.AddMinutes(-1));
+        var rows = Apart(3);
+        var (stays, changes, leaves) = (rows[0], rows[1], rows[2]);
         var cut = _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, [stays, changes, leaves]));
-        await _calls.WaitForAsync("upsertOutages");
+        await _calls.WaitForAsync("updateOutages");
 
         var confirmed = changes with { Status = "confirmed", Customers = 60, Lat = 34.05 };
-        var added = Row("OUT-20261127-0004", Now);
+        var added = Row("OUT-20261127-0004", Now, lat: 34.2);
         cut.Render(p => p.Add(m => m.Outages, [stays, confirmed, added]));
 
-        var sent = Markers((await _calls.WaitForAsync("upsertOutages", 2))[1]);
-        var removed = Assert.Single(_calls.Of("removeOutages"));
-        Assert.Equal([leaves.Id.ToString("D")], Assert.IsType<IReadOnlyList<string>>(removed.Arguments[1], exactMatch: false));
-        Assert.Equal(["OUT-20261127-0002", "OUT-20261127-0004"], sent.Select(m => m.EventId).Order(StringComparer.Ordinal));
-        var moved = sent.Single(m => m.EventId == "OUT-20261127-0002");
+        var sent = MapUpdateOf((await _calls.WaitForAsync("updateOutages", 2))[1]);
+        Assert.Equal([leaves.Id.ToString("D")], sent.Removals);
+        Assert.Equal(["OUT-20261127-0002", "OUT-20261127-0004"], sent.Markers.Select(m => m.EventId).Order(StringComparer.Ordinal));
+        var moved = sent.Markers.Single(m => m.EventId == "OUT-20261127-0002");
         Assert.Equal(("confirmed", OutageMarker.RadiusFor(60), 34.05), (moved.Status, moved.Radius, moved.Lat));
-        Assert.Equal(["createMap", "upsertOutages", "removeOutages", "upsertOutages"], _calls.Sequence());
+        Assert.Equal(3, sent.Total);
+        Assert.Equal(["createMap", "updateOutages", "updateOutages"], _calls.Sequence());
     }
 
     [Fact]
     public async Task OutageMap_RenderedAgainWithoutChanges_SendsNothing()
     {
         StrictModule();
-        var rows = new[] { Row("OUT-20261127-0001", Now) };
+        var rows = Apart(1);
         var cut = _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, rows));
-        await _calls.WaitForAsync("upsertOutages");
+        await _calls.WaitForAsync("updateOutages");
 
         // The calls would start within the render (before the component's first await).
         cut.Render(p => p.Add(m => m.Outages, [.. rows]));
 
-        Assert.Equal(["createMap", "upsertOutages"], _calls.Sequence());
+        Assert.Equal(["createMap", "updateOutages"], _calls.Sequence());
     }
 
     [Fact]
-    public async Task OutageMap_StormOfOutages_HandsThemOffForOneFetchByTheSignedInUser()
+    public async Task OutageMap_StormOfOutages_SendsAFewHundredClustersThatAddUpToEveryOutage()
     {
-        StrictModule();
-        _ctx.Auth.SetAuthorized("test-operator");
-        var rows = Enumerable.Range(1, 4500).Select(i => Row($"OUT-20261127-{i:0000}", Now.AddSeconds(-i))).ToArray();
+        // 4,500 outages over about 5 x 5 km, seen whole: the network's view on a large screen.
+        var view = new MapView(13, -117.15, 33.95, -116.9, 34.1);
+        StrictModule(view);
+        var random = new Random(7);
+        var rows = Enumerable.Range(1, 4500)
+            .Select(i => Row($"OUT-20261127-{i:0000}", Now.AddSeconds(-i), severity: OutageLabels.Severities[i % 4], customers: 1 + i % 50,
+                hazard: i == 4321, lat: 34.0 + random.NextDouble() * 0.045, lon: -117.05 + random.NextDouble() * 0.055))
+            .ToArray();
 
         _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, rows));
 
-        // One call with a URL, not 10 MB through the circuit; the batch waits there for this user only.
-        var call = Assert.Single(await _calls.WaitForAsync("loadOutages"));
-        Assert.Equal(["createMap", "loadOutages"], _calls.Sequence());
-        string url = Assert.IsType<string>(call.Arguments[1]);
-        Assert.StartsWith(MarkerHandoff.UrlPrefix, url, StringComparison.Ordinal);
-        var id = Guid.ParseExact(url[MarkerHandoff.UrlPrefix.Length..], "N");
-        var handoff = _ctx.Services.GetRequiredService<MarkerHandoff>();
-        Assert.Null(handoff.Take(id, "someone-else"));
-        byte[] json = Assert.IsType<byte[]>(handoff.Take(id, "test-operator"));
-        var markers = OutageMarkerJson.Deserialize(System.Text.Encoding.UTF8.GetString(json));
-        Assert.Equal(4500, markers.Select(m => m.Id).Distinct().Count());
-        Assert.Equal(rows.Select(r => r.EventId).Order(StringComparer.Ordinal), markers.Select(m => m.EventId).Order(StringComparer.Ordinal));
+        var sent = MapUpdateOf(Assert.Single(await _calls.WaitForAsync("updateOutages")));
+        Assert.Equal(4500, sent.Total);
+        int marks = sent.Markers.Count + sent.Clusters.Count;
+        Assert.InRange(marks, 2, 400);
+        Assert.Equal(4500, sent.Markers.Count + sent.Clusters.Sum(c => c.Count));
+        // Each cluster stands for the outages inside its box: their number, the worst severity, their customers.
+        foreach (var c in sent.Clusters)
+        {
+            var inside = rows.Where(r => c.South <= r.Lat && r.Lat <= c.North && c.West <= r.Lon && r.Lon <= c.East).ToList();
+            Assert.Equal(c.Count, inside.Count);
+            Assert.Equal(inside.Max(r => OutageLabels.SeverityRank(r.Severity)), OutageLabels.SeverityRank(c.Severity));
+            Assert.StartsWith(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{inside.Count:N0} outages · {inside.Sum(r => r.Customers):N0} customers out"),
+                c.Tooltip, StringComparison.Ordinal);
+            Assert.Equal(inside.Any(r => r.HasHazard), c.Hazard);
+        }
+        // The wire down is not lost in a cluster: its cluster carries it.
+        Assert.Single(sent.Clusters.Where(c => c.Hazard).Select(c => c.Id).Concat(sent.Markers.Where(m => m.Hazard).Select(m => m.Id)));
     }
 
     [Fact]
-    public async Task OutageMap_StormOfOutagesWithoutASignedInUser_SendsThemInOneCall()
+    public async Task OutageMap_ZoomedIn_SendsTheMarksOfTheNewViewAndTakesTheClustersAway()
+    {
+        var wide = new MapView(12, -117.3, 33.85, -116.8, 34.15);
+        StrictModule(wide);
+        var rows = Apart(6);
+        var cut = _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, rows));
+        var first = MapUpdateOf(Assert.Single(await _calls.WaitForAsync("updateOutages")));
+        // 600 m of outages at zoom 12 (about 20 m a pixel) fall in one or two cells.
+        Assert.Empty(first.Markers);
+        Assert.Equal(6, first.Clusters.Sum(c => c.Count));
+
+        await cut.InvokeAsync(() => cut.Instance.ViewChanged(new MapView(18, -117.03, 34.0, -117.01, 34.02)));
+
+        var second = MapUpdateOf((await _calls.WaitForAsync("updateOutages", 2))[1]);
+        Assert.Equal(first.Clusters.Select(c => c.Id).Order(StringComparer.Ordinal), second.Removals.Order(StringComparer.Ordinal));
+        Assert.Empty(second.Clusters);
+        // Only what is in the view and its margin: 34.011 to 34.016 is; 34.006 would be too (no row there).
+        Assert.Equal(rows.Where(r => r.Lat <= 34.02 + 0.02 * MapComposer.Margin).Select(r => r.EventId), second.Markers.Select(m => m.EventId).Order(StringComparer.Ordinal));
+        Assert.Equal(6, second.Total);
+
+        // A move that changes nothing drawn still answers, with no marks: the map knows its marks are for this view.
+        await cut.InvokeAsync(() => cut.Instance.ViewChanged(new MapView(18.5, -117.0301, 34.0, -117.0101, 34.02)));
+        var third = MapUpdateOf((await _calls.WaitForAsync("updateOutages", 3))[2]);
+        Assert.Equal((18.5, false), (third.Zoom, third.ChangesMarks));
+    }
+
+    [Fact]
+    public async Task OutageMap_ClusterAtTheDeepestZoom_ListsItsOutagesWorstFirst()
     {
         StrictModule();
-        var rows = Enumerable.Range(1, 4500).Select(i => Row($"OUT-20261127-{i:0000}", Now.AddSeconds(-i))).ToArray();
+        // Three outages at one spot (a transformer and two services below it): one cluster at any zoom.
+        var rows = new[]
+        {
+            Row("OUT-20261127-0001", Now, severity: "low", customers: 1),
+            Row("OUT-20261127-0002", Now, severity: "critical", customers: 5),
+            Row("OUT-20261127-0003", Now, severity: "low", customers: 9),
+        };
+        var cut = _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, rows));
+        var cluster = Assert.Single(MapUpdateOf(Assert.Single(await _calls.WaitForAsync("updateOutages"))).Clusters);
+        Assert.Equal((3, "critical"), (cluster.Count, cluster.Severity));
 
-        _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, rows));
+        var members = cut.Instance.ClusterMembers(cluster.Id);
 
-        var call = Assert.Single(await _calls.WaitForAsync("upsertOutages"));
-        Assert.Equal(4500, Markers(call).Select(m => m.Id).Distinct().Count());
-        Assert.Equal(0, _ctx.Services.GetRequiredService<MarkerHandoff>().Count);
+        Assert.Equal(3, members.Count);
+        Assert.Equal(["OUT-20261127-0002", "OUT-20261127-0003", "OUT-20261127-0001"], members.Shown.Select(m => m.EventId));
+        Assert.Equal(rows[1].Url, members.Shown[0].Url);
+        Assert.Equal(0, cut.Instance.ClusterMembers("not-a-cluster").Count);
     }
 
     [Fact]
@@ -158,7 +208,9 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
 
         _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, [Row("OUT-20261127-0001", Now, lat: null, lon: null), Row("OUT-20261127-0002", Now)]));
 
-        Assert.Equal(["OUT-20261127-0002"], Markers(Assert.Single(await _calls.WaitForAsync("upsertOutages"))).Select(m => m.EventId));
+        var sent = MapUpdateOf(Assert.Single(await _calls.WaitForAsync("updateOutages")));
+        Assert.Equal(["OUT-20261127-0002"], sent.Markers.Select(m => m.EventId));
+        Assert.Equal(1, sent.Total);
     }
 
     [Fact]
@@ -169,7 +221,7 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
             Map = new MapOptions { TileUrl = "https://tiles.example/{z}/{x}/{y}.png", TileAttribution = "© Example", MaxZoom = 18 },
         });
         var module = ctx.JSInterop.SetupModule(OutageMap.ModulePath);
-        module.SetupVoid("createMap", _calls.Record).SetVoidResult();
+        module.Setup<MapView>("createMap", _calls.Record).SetResult(CloseView);
 
         ctx.Render<OutageMap>();
 
@@ -182,21 +234,21 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
     public void OutageMap_CreateMapThrowsJSException_ShowsTheWarningInsteadOfThrowing()
     {
         var module = StrictModule();
-        module.SetupVoid("createMap", _ => true).SetException(new JSException("leaflet.markercluster could not be loaded"));
+        module.Setup<MapView>("createMap", _ => true).SetException(new JSException("L is not defined"));
 
         var cut = _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, [Row("OUT-20261127-0001", Now)]));
 
         var warning = cut.WaitForElement("[data-testid=outage-map-error]");
-        Assert.Contains("leaflet.markercluster could not be loaded", warning.TextContent, StringComparison.Ordinal);
+        Assert.Contains("L is not defined", warning.TextContent, StringComparison.Ordinal);
         module.VerifyNotInvoke("drawFeeders");
-        module.VerifyNotInvoke("upsertOutages");
+        module.VerifyNotInvoke("updateOutages");
     }
 
     [Fact]
-    public void OutageMap_UpsertThrowsJSException_ShowsTheWarningAndStopsSending()
+    public async Task OutageMap_UpdateThrowsJSException_ShowsTheWarningAndStopsSending()
     {
         var module = StrictModule();
-        module.SetupVoid("upsertOutages", _ => true).SetException(new JSException("Cannot read properties of undefined"));
+        module.SetupVoid("updateOutages", _ => true).SetException(new JSException("Cannot read properties of undefined"));
         var cut = _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, [Row("OUT-20261127-0001", Now)]));
 
         var warning = cut.WaitForElement("[data-testid=outage-map-error]");
@@ -204,9 +256,10 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
         Assert.Contains("Cannot read properties of undefined", warning.TextContent, StringComparison.Ordinal);
 
         cut.Render(p => p.Add(m => m.Outages, [Row("OUT-20261127-0002", Now)]));
+        await cut.InvokeAsync(() => cut.Instance.ViewChanged(new MapView(17, -117.1, 33.9, -116.9, 34.1)));
 
-        Assert.Single(module.Invocations["upsertOutages"]);
-        module.VerifyNotInvoke("removeOutages");
+        // Stopped: neither the new outages nor the move are sent.
+        Assert.Single(module.Invocations["updateOutages"]);
     }
 
     [Fact]
@@ -214,7 +267,7 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
     {
         StrictModule();
         _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, [Row("OUT-20261127-0001", Now)]));
-        await _calls.WaitForAsync("upsertOutages");
+        await _calls.WaitForAsync("updateOutages");
 
         await _ctx.DisposeComponentsAsync();
 
