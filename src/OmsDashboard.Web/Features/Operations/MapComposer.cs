@@ -65,7 +65,7 @@ public sealed class MapComposer
     /// The marks for <paramref name="view"/> and what to send to get there from the last call:
     /// new or changed marks, and the ids of marks to take away.
     /// </summary>
-    public MapUpdate Compose(ShownMarkers outages, MapView view)
+    public MapUpdate Compose(MapOutages outages, MapView view)
     {
         var grid = Grid.For(view);
         // Whole cells only: a cell cut by the edge would be a different cluster from the same cell
@@ -74,9 +74,9 @@ public sealed class MapComposer
         var (firstX, firstY) = grid.CellOf(x0, y0);
         var (lastX, lastY) = grid.CellOf(x1, y1);
         var cells = new Dictionary<(long, long), Cell>();
-        foreach (var (marker, x, y) in outages.Located)
+        foreach (var outage in outages.All)
         {
-            var key = grid.CellOf(x, y);
+            var key = grid.CellOf(outage.X, outage.Y);
             if (key.Item1 < firstX || key.Item1 > lastX || key.Item2 < firstY || key.Item2 > lastY)
             {
                 continue;
@@ -86,7 +86,7 @@ public sealed class MapComposer
             {
                 cell = new Cell();
             }
-            cell!.Add(marker);
+            cell!.Add(outage);
         }
 
         var next = new Dictionary<string, object>(cells.Count, StringComparer.Ordinal);
@@ -96,7 +96,7 @@ public sealed class MapComposer
         {
             if (cell.Count == 1)
             {
-                var marker = cell.First!;
+                var marker = cell.First!.Marker;
                 next[marker.Id] = marker;
                 if (!_sent.TryGetValue(marker.Id, out var old) || !marker.Equals(old))
                 {
@@ -130,26 +130,27 @@ public sealed class MapComposer
     /// cell), most severe first, then most customers; at most <paramref name="max"/>. None for an id
     /// that is not a cluster's.
     /// </summary>
-    public static ClusterMembers Members(ShownMarkers outages, string clusterId, int max)
+    public static ClusterMembers Members(MapOutages outages, string clusterId, int max)
     {
         if (Grid.Parse(clusterId) is not { } parsed)
         {
             return new ClusterMembers(0, []);
         }
         var (grid, cellKey) = parsed;
-        var inCell = new List<OutageMarker>();
-        foreach (var (marker, x, y) in outages.Located)
+        var inCell = new List<MapOutage>();
+        foreach (var outage in outages.All)
         {
-            if (grid.CellOf(x, y) == cellKey)
+            if (grid.CellOf(outage.X, outage.Y) == cellKey)
             {
-                inCell.Add(marker);
+                inCell.Add(outage);
             }
         }
         var shown = inCell
-            .OrderByDescending(m => OutageLabels.SeverityRank(m.Severity))
-            .ThenByDescending(m => m.Customers)
-            .ThenBy(m => m.EventId, StringComparer.Ordinal)
+            .OrderByDescending(o => o.SeverityRank)
+            .ThenByDescending(o => o.Row.Customers)
+            .ThenBy(o => o.Row.EventId, StringComparer.Ordinal)
             .Take(max)
+            .Select(o => o.Marker)
             .Select(m => new ClusterMember(m.EventId, m.Url, m.Tooltip, m.Severity))
             .ToList();
         return new ClusterMembers(inCell.Count, shown);
@@ -206,21 +207,21 @@ public sealed class MapComposer
 
         public int Count { get; private set; }
 
-        public OutageMarker? First { get; private set; }
+        public MapOutage? First { get; private set; }
 
-        public void Add(OutageMarker m)
+        public void Add(MapOutage o)
         {
-            First ??= m;
+            First ??= o;
             Count++;
-            _lat += m.Lat;
-            _lon += m.Lon;
-            _south = Math.Min(_south, m.Lat);
-            _north = Math.Max(_north, m.Lat);
-            _west = Math.Min(_west, m.Lon);
-            _east = Math.Max(_east, m.Lon);
-            _worst = Math.Max(_worst, OutageLabels.SeverityRank(m.Severity));
-            _customers += m.Customers;
-            _hazard |= m.Hazard;
+            _lat += o.Lat;
+            _lon += o.Lon;
+            _south = Math.Min(_south, o.Lat);
+            _north = Math.Max(_north, o.Lat);
+            _west = Math.Min(_west, o.Lon);
+            _east = Math.Max(_east, o.Lon);
+            _worst = Math.Max(_worst, o.SeverityRank);
+            _customers += o.Row.Customers;
+            _hazard |= o.Row.HasHazard;
         }
 
         public OutageCluster ToCluster(string id)

@@ -16,7 +16,7 @@ public sealed partial class OutageMap
     /// <summary>Most outages a cluster's list shows (at the deepest zoom, where a click cannot zoom in further).</summary>
     internal const int MaxClusterMembers = 50;
 
-    private readonly ShownMarkers _outages = new();
+    private readonly MapOutages _outages = new();
     private readonly MapComposer _composer = new();
     private IReadOnlyList<OutageRow>? _synced;
     private MapView? _view;
@@ -94,7 +94,7 @@ public sealed partial class OutageMap
         if (outagesChanged)
         {
             _synced = Outages;
-            _outages.Diff(Outages);
+            _outages.Update(Outages);
         }
         var update = _composer.Compose(_outages, _view);
         long composeMs = clock.ElapsedMilliseconds;
@@ -105,8 +105,8 @@ public sealed partial class OutageMap
         _sentTotal = update.Total;
         await _module!.InvokeVoidAsync("updateOutages", _element, MapUpdateJson.Serialize(update));
         // Debug: where a slow map goes (oms-bench ui turns it on).
-        Logger.LogDebug("Outage map: {Outages} outages ({Built} markers built), {Marks} marks composed for {View} in {ComposeMs} ms; {Markers} markers, {Clusters} clusters and {Removals} removals sent and drawn in {SendMs} ms",
-            update.Total, _outages.BuiltLastDiff, _composer.Shown, _view, composeMs, update.Markers.Count, update.Clusters.Count, update.Removals.Count,
+        Logger.LogDebug("Outage map: {Outages} outages ({Changed} changed), {Marks} marks composed for {View} in {ComposeMs} ms; {Markers} markers, {Clusters} clusters and {Removals} removals sent and drawn in {SendMs} ms",
+            update.Total, _outages.ChangedLastUpdate, _composer.Shown, _view, composeMs, update.Markers.Count, update.Clusters.Count, update.Removals.Count,
             clock.ElapsedMilliseconds - composeMs);
     }
 

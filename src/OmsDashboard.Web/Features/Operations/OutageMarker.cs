@@ -40,50 +40,38 @@ public sealed record OutageMarker(string Id, string EventId, double Lat, double 
 }
 
 /// <summary>
-/// The map's outages, per outage: the row its marker was made from and the marker.
-/// <see cref="Diff"/> brings it up to a new list of rows and returns which markers changed;
+/// The outages the map stands for, each with its place in Web Mercator and what clustering needs
+/// (<see cref="MapOutage"/>). <see cref="Update"/> brings it up to a new list of rows;
 /// <see cref="MapComposer"/> then decides what the browser draws of them.
 /// </summary>
 /// <remarks>
 /// Rows are replaced, never edited (the view-model makes a new <see cref="OutageRow"/> for every
-/// change), so a row that is the same instance as last time has not changed and its marker is not
-/// built again: a push that changes five of 50,000 outages builds five markers, not 50,000.
+/// change), so a row that is the same instance as last time has not changed and is skipped: a push
+/// that changes five of 50,000 outages touches five entries. Markers (texts and all) are built only
+/// for the outages drawn on their own, a few hundred at most, not for the 50,000.
 /// </remarks>
-public sealed class ShownMarkers
+public sealed class MapOutages
 {
-    private readonly Dictionary<Guid, Entry> _entries = [];
+    private readonly Dictionary<Guid, MapOutage> _entries = [];
     private int _generation;
 
-    /// <summary>Markers the browser holds.</summary>
+    /// <summary>Outages with a location.</summary>
     public int Count => _entries.Count;
 
-    /// <summary>Rows the last <see cref="Diff"/> made a marker for (new or replaced since the one before, or without a location).</summary>
-    public int BuiltLastDiff { get; private set; }
+    /// <summary>Outages the last <see cref="Update"/> added, replaced or took away.</summary>
+    public int ChangedLastUpdate { get; private set; }
 
-    /// <summary>The marker last built for an outage, or null.</summary>
+    /// <summary>Every outage with a location, in no particular order.</summary>
+    public IEnumerable<MapOutage> All => _entries.Values;
+
+    /// <summary>The marker of an outage, or null when it is not on the map.</summary>
     public OutageMarker? this[Guid id] => _entries.TryGetValue(id, out var e) ? e.Marker : null;
 
-    /// <summary>Every marker with its place in Web Mercator (0..1), worked out once per marker: <see cref="MapComposer"/> reads them per view.</summary>
-    public IEnumerable<(OutageMarker Marker, double X, double Y)> Located
-    {
-        get
-        {
-            foreach (var entry in _entries.Values)
-            {
-                yield return (entry.Marker, entry.X, entry.Y);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Brings this up to <paramref name="rows"/> and returns what to send: markers new or changed,
-    /// and ids to take away (outages gone from the list, or that lost their location).
-    /// </summary>
-    public (IReadOnlyList<OutageMarker> Upserts, IReadOnlyList<string> Removals) Diff(IEnumerable<OutageRow> rows)
+    /// <summary>Brings this up to <paramref name="rows"/>: outages new, changed, gone, or that lost their location.</summary>
+    public void Update(IEnumerable<OutageRow> rows)
     {
         int generation = ++_generation;
-        int built = 0;
-        var upserts = new List<OutageMarker>();
+        int changed = 0;
         foreach (var row in rows)
         {
             if (_entries.TryGetValue(row.Id, out var entry))
@@ -93,37 +81,26 @@ public sealed class ShownMarkers
                     entry.Seen = generation;
                     continue;
                 }
-                built++;
-                if (OutageMarker.From(row) is not { } changed)
+                if (MapOutage.From(row) is not { } replaced)
                 {
-                    continue; // lost its location: left unseen, so taken away below
+                    continue; // lost its location: left unseen, so taken away (and counted) below
                 }
-                entry.Row = row;
-                entry.Seen = generation;
-                // A new row can carry what the marker does not show (evidence counts, ETR): nothing to send then.
-                if (changed != entry.Marker)
-                {
-                    entry.Marker = changed;
-                    upserts.Add(changed);
-                }
+                changed++;
+                replaced.Seen = generation;
+                _entries[row.Id] = replaced;
             }
-            else
+            else if (MapOutage.From(row) is { } added)
             {
-                built++;
-                if (OutageMarker.From(row) is { } marker)
-                {
-                    _entries.Add(row.Id, new Entry(row, marker) { Seen = generation });
-                    upserts.Add(marker);
-                }
+                changed++;
+                added.Seen = generation;
+                _entries.Add(row.Id, added);
             }
         }
-        var removals = new List<string>();
         var gone = new List<Guid>();
         foreach (var (id, entry) in _entries)
         {
             if (entry.Seen != generation)
             {
-                removals.Add(entry.Marker.Id);
                 gone.Add(id);
             }
         }
@@ -131,34 +108,47 @@ public sealed class ShownMarkers
         {
             _entries.Remove(id);
         }
-        BuiltLastDiff = built;
-        return (upserts, removals);
+        ChangedLastUpdate = changed + gone.Count;
     }
+}
 
-    private sealed class Entry(OutageRow row, OutageMarker marker)
+/// <summary>An outage on the map: its row, its place in Web Mercator (0..1), and its marker, built when first asked for.</summary>
+public sealed class MapOutage
+{
+    private OutageMarker? _marker;
+
+    private MapOutage(OutageRow row, double lat, double lon)
     {
-        private OutageMarker _marker = marker;
-
-        public OutageRow Row { get; set; } = row;
-
-        public OutageMarker Marker
-        {
-            get => _marker;
-            set
-            {
-                _marker = value;
-                X = WebMercator.X(value.Lon);
-                Y = WebMercator.Y(value.Lat);
-            }
-        }
-
-        public double X { get; private set; } = WebMercator.X(marker.Lon);
-
-        public double Y { get; private set; } = WebMercator.Y(marker.Lat);
-
-        /// <summary>The <see cref="Diff"/> that last saw this outage in the list.</summary>
-        public int Seen { get; set; }
+        Row = row;
+        Lat = lat;
+        Lon = lon;
+        X = WebMercator.X(lon);
+        Y = WebMercator.Y(lat);
+        SeverityRank = row.SeverityRank;
     }
+
+    public OutageRow Row { get; }
+
+    public double Lat { get; }
+
+    public double Lon { get; }
+
+    public double X { get; }
+
+    public double Y { get; }
+
+    /// <summary>0 = low … 3 = critical: a cluster takes the worst of its outages'.</summary>
+    public int SeverityRank { get; }
+
+    /// <summary>The outage drawn on its own (texts, size, link): built once, and only for outages that are.</summary>
+    public OutageMarker Marker => _marker ??= OutageMarker.From(Row)!;
+
+    /// <summary>The <see cref="MapOutages.Update"/> that last saw this outage in the list.</summary>
+    internal int Seen { get; set; }
+
+    /// <summary>The outage on the map, or null when it has no location yet.</summary>
+    public static MapOutage? From(OutageRow row) =>
+        row.Lat is { } lat && row.Lon is { } lon ? new MapOutage(row, lat, lon) : null;
 }
 
 /// <summary>

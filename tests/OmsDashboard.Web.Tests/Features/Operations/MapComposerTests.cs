@@ -7,7 +7,7 @@ namespace OmsDashboard.Web.Tests.Features.Operations;
 /// <summary>The server's clustering of the outage map: what the browser draws for a view, and what each change sends.</summary>
 public sealed class MapComposerTests
 {
-    private readonly ShownMarkers _outages = new();
+    private readonly MapOutages _outages = new();
     private readonly MapComposer _composer = new();
 
     /// <summary>About 1.3 x 1.1 km around the demo place at zoom 16 (about 2 m a pixel, a cell of 120 m).</summary>
@@ -15,7 +15,7 @@ public sealed class MapComposerTests
 
     private MapUpdate Compose(MapView view, params OutageRow[] rows)
     {
-        _outages.Diff(rows);
+        _outages.Update(rows);
         return _composer.Compose(_outages, view);
     }
 
