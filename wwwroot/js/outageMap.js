@@ -118,13 +118,24 @@ async function openCluster(state, marker) {
     map.setView(bounds.getCenter(), target);
     return;
   }
+  await listClusterMembers(state, marker);
+}
+
+// Asks the server for a cluster's outages and shows them in its popup (opened, or refreshed in place).
+async function listClusterMembers(state, marker) {
+  const c = marker.options.cluster;
   try {
     const members = await state.dotnet.invokeMethodAsync('ClusterMembers', c.id);
-    if (marker.options.cluster !== c || !map.hasLayer(marker)) return; // redrawn meanwhile
+    if (marker.options.cluster !== c || !state.map.hasLayer(marker)) return; // redrawn meanwhile: that redraw lists again
+    const content = clusterListFor(c, members);
+    if (marker.getPopup() && marker.isPopupOpen()) {
+      marker.getPopup().setContent(content);
+      return;
+    }
     marker.unbindPopup();
     // The list says what the tooltip said and more: the tooltip would only cover it.
     marker.closeTooltip();
-    marker.bindPopup(clusterListFor(c, members), { maxHeight: 320, minWidth: 280, maxWidth: 420 }).openPopup();
+    marker.bindPopup(content, { maxHeight: 320, minWidth: 280, maxWidth: 420 }).openPopup();
   } catch (e) {
     console.warn('The cluster\'s outages could not be listed', e);
   }
@@ -265,9 +276,11 @@ function upsertMark(state, kind, o, icon) {
       marker.getTooltip().update();
     }
     if (marker.getPopup()) {
-      // A cluster's list is of the outages it held then: closed rather than left stale.
-      if (kind === 'cluster') marker.unbindPopup();
-      else marker.getPopup().update();
+      if (kind === 'outage') marker.getPopup().update();
+      // A cluster's list is of the outages it held when it opened: read again while it is open
+      // (in a storm an operator may be reading it as outages come and go), dropped when closed.
+      else if (marker.isPopupOpen()) listClusterMembers(state, marker);
+      else marker.unbindPopup();
     }
   } else {
     // Wire downs above everything else: they must not hide under a neighbour.
