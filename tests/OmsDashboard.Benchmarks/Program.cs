@@ -55,6 +55,10 @@ namespace OmsDashboard.Benchmarks
                        while a MutationObserver times each new outage's row (accepted -> on screen),
                        long tasks, and a second page's search-to-screen
 
+              map      [--outages 50000] [--runs 20] [--changed 20]
+                       the Operations map's server-side clustering in memory (no database, no
+                       browser): a page's first load, a composition per zoom, and a push
+
               common:  --connection CS   admin connection (default $OMS_BENCH_CONNECTION or
                                          Host=127.0.0.1;Port=55500;Username=postgres); databases
                                          bench_* are created and dropped
@@ -109,6 +113,9 @@ namespace OmsDashboard.Benchmarks
                         break;
                     case "ingest":
                         await IngestBench.RunAsync(options, report);
+                        break;
+                    case "map":
+                        MapBench.Run(options, report);
                         break;
                     default:
                         Console.Error.WriteLine($"unknown command '{args[0]}'\n\n{Usage}");

@@ -170,15 +170,12 @@ public sealed class MapComposer
     /// <summary>The grid at one zoom. Zooms are taken in Leaflet's quarter steps (zoomSnap 0.25), which also name the cluster ids.</summary>
     private readonly record struct Grid(int Quarters)
     {
-        private double CellsPerUnit => 256 * Math.Pow(2, Quarters / 4.0) / CellPixels;
+        // Worked out once per grid: CellOf runs for every outage of every composition.
+        private readonly double _cellsPerUnit = 256 * Math.Pow(2, Quarters / 4.0) / CellPixels;
 
         public static Grid For(MapView view) => new((int)Math.Round(view.Zoom * 4, MidpointRounding.AwayFromZero));
 
-        public (long, long) CellOf(double x, double y)
-        {
-            double scale = CellsPerUnit;
-            return ((long)Math.Floor(x * scale), (long)Math.Floor(y * scale));
-        }
+        public (long, long) CellOf(double x, double y) => ((long)Math.Floor(x * _cellsPerUnit), (long)Math.Floor(y * _cellsPerUnit));
 
         public string IdOf((long X, long Y) cell) => string.Create(CultureInfo.InvariantCulture, $"c{Quarters}_{cell.X}_{cell.Y}");
 
