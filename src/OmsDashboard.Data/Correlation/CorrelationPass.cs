@@ -389,6 +389,7 @@ public sealed class CorrelationPass(NpgsqlDataSource dataSource, TimeProvider ti
         if (added.Count > 0 && !await CopyNewEvidenceAsync(connection, net, added, ct))
         {
             moved.AddRange(added);
+            added.Clear();
         }
         if (moved.Count > 0)
         {
