@@ -31,6 +31,10 @@ internal static class BaselineBench
                 // For working on the pass side alone: the SQL side of the same storm takes minutes.
                 var cw = await stored.RunWarmAsync();
                 report.Line($"run {r} engine warm pass (SQL skipped): {cw.Pass.Describe()} = {n / cw.Pass.Elapsed.TotalSeconds:N0} signals/s; CPU {Cpu(cw.Pass, n)}; load {cw.Load}");
+                if (cw.Pass.StepCpu("outcomes") is { } ev)
+                {
+                    report.Line($"      CPU of the evidence rows step: PostgreSQL {ev.Server.TotalSeconds:F2} s, this process {ev.Process.TotalSeconds:F2} s");
+                }
                 continue;
             }
             var (elapsed, processed, load, check, sqlCpu) = await stored.RunSqlBaselineAsync();

@@ -31,6 +31,12 @@ internal static class BurstBench
             if (c.SignalRead is { } read) signalRead.Add(read.TotalSeconds);
             engine.Add(c.Engine.TotalSeconds);
             report.Line($"run {r} cold pass: {c.Pass.Describe()}; load {c.Load}");
+            if (c.Pass.Cpu is { } cpu && c.Pass.ServerCpu is { } server)
+            {
+                var ev = c.Pass.StepCpu("outcomes");
+                report.Line($"      CPU {cpu.TotalSeconds:F2} s (PostgreSQL {server.TotalSeconds:F2} s, this process {(cpu - server).TotalSeconds:F2} s)" +
+                            (ev is { } e ? $"; evidence rows step: PostgreSQL {e.Server.TotalSeconds:F2} s, this process {e.Process.TotalSeconds:F2} s" : ""));
+            }
             report.Line($"      components on the same database afterwards: network load {c.NetworkLoad.TotalSeconds:F2} s, signal read {c.SignalRead?.TotalSeconds.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) ?? "?"} s, " +
                         $"engine constructor {c.EngineConstructor.TotalSeconds:F2} s, engine ingest+advance {c.Engine.TotalSeconds:F2} s");
             report.Line("      " + c.Check);

@@ -181,21 +181,26 @@ internal sealed class StoredStorm : IAsyncDisposable
     {
         var backends = await BackendCpu.OfDatabaseAsync(Server, db);
         var own = Process.GetCurrentProcess().TotalProcessorTime;
-        var timed = await TimedAsync(pass, asOf);
+        // CPU at each step mark too: the backends already connected (the pool's, from the first
+        // pass), read from /proc without a query, and this process.
+        var cpuMarks = new List<(TimeSpan Server, TimeSpan Process)>();
+        var timed = await TimedAsync(pass, asOf, backends is null ? null : () =>
+            cpuMarks.Add((BackendCpu.Used(backends, BackendCpu.OfPids(backends.Keys)), Process.GetCurrentProcess().TotalProcessorTime - own)));
         var ownUsed = Process.GetCurrentProcess().TotalProcessorTime - own;
         var backendsAfter = await BackendCpu.OfDatabaseAsync(Server, db);
         if (backends is null || backendsAfter is null) return timed;
         var server = BackendCpu.Used(backends, backendsAfter);
-        return timed with { Cpu = ownUsed + server, ServerCpu = server };
+        return timed with { Cpu = ownUsed + server, ServerCpu = server, CpuMarks = cpuMarks };
     }
 
-    private static async Task<TimedPass> TimedAsync(CorrelationPass pass, DateTimeOffset asOf)
+    private static async Task<TimedPass> TimedAsync(CorrelationPass pass, DateTimeOffset asOf, Action? cpuMark = null)
     {
         var marks = new List<(string Step, TimeSpan At)>();
         var clock = new Stopwatch();
         bool hooked = Hook(pass, name =>
         {
             marks.Add((name, clock.Elapsed));
+            cpuMark?.Invoke();
             return Task.CompletedTask;
         });
         clock.Start();
@@ -258,8 +263,22 @@ internal sealed class StoredStorm : IAsyncDisposable
     }
 }
 
-internal sealed record TimedPass(TimeSpan Elapsed, CorrelationPassResult Result, List<(string Step, TimeSpan At)> Marks, TimeSpan? Cpu = null, TimeSpan? ServerCpu = null)
+internal sealed record TimedPass(TimeSpan Elapsed, CorrelationPassResult Result, List<(string Step, TimeSpan At)> Marks, TimeSpan? Cpu = null, TimeSpan? ServerCpu = null,
+    List<(TimeSpan Server, TimeSpan Process)>? CpuMarks = null)
 {
+    /// <summary>
+    /// CPU of one step (named as in <see cref="Split"/>: the segment that ends at mark
+    /// <paramref name="endsAt"/>), PostgreSQL and this process, from the marks taken with the
+    /// step marks (10 ms ticks); null without them.
+    /// </summary>
+    public (TimeSpan Server, TimeSpan Process)? StepCpu(string endsAt)
+    {
+        if (CpuMarks is null || CpuMarks.Count != Marks.Count) return null;
+        int i = Marks.FindIndex(m => m.Step == endsAt);
+        if (i <= 0) return null;
+        return (CpuMarks[i].Server - CpuMarks[i - 1].Server, CpuMarks[i].Process - CpuMarks[i - 1].Process);
+    }
+
     /// <summary>The pass split at its write steps (names as CorrelationPass gives them).</summary>
     public string Split()
     {
@@ -318,6 +337,17 @@ internal static class BackendCpu
         {
             if (ClusterCpu.Stat(pid) is not { } f) return null;
             cpu[pid] = TimeSpan.FromSeconds((f[13] + f[14]) / 100.0); // utime + stime, in USER_HZ
+        }
+        return cpu;
+    }
+
+    /// <summary>The CPU of the given backends now, from /proc only (no query: cheap enough to read inside a pass); a gone backend is left out.</summary>
+    public static Dictionary<int, TimeSpan> OfPids(IEnumerable<int> pids)
+    {
+        var cpu = new Dictionary<int, TimeSpan>();
+        foreach (int pid in pids)
+        {
+            if (ClusterCpu.Stat(pid) is { } f) cpu[pid] = TimeSpan.FromSeconds((f[13] + f[14]) / 100.0);
         }
         return cpu;
     }

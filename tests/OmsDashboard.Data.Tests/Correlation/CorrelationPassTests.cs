@@ -142,6 +142,39 @@ public sealed class CorrelationPassTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_EvidenceKeyStoredThatThePassDoesNotKnow_UpsertsItInsteadOfFailing()
+    {
+        // A row the pass's memory cannot know of: the key of one of the gasps already stored as
+        // evidence of another outage, with an outcome row (as a signal re-sent after retention
+        // deleted its row finds it, or one read again after the PassWrites migration).
+        int gasps = await StoreFuseFault();
+        await _db.ExecuteAsync($"""
+            INSERT INTO oms_outage_events (event_id, status, severity, confidence_score, affected_customers_count, first_detected_at, has_hazard)
+            VALUES ('OUT-OLD', 'restored', 'low', 0.5, 1, '{T0.AddDays(-100):O}', false);
+            INSERT INTO oms_event_sources (outage_event_id, source_type, source_event_id, signal_type, detected_at, received_at, weight, correlated_at)
+            SELECT (SELECT id FROM oms_outage_events WHERE event_id = 'OUT-OLD'), 'kaifa', event_id, 'last_gasp', occurred_at, received_at, 0.5, now()
+              FROM kaifa_events ORDER BY event_id LIMIT 1;
+            INSERT INTO oms_signal_outcomes (source_type, source_event_id, state, note, decided_at)
+            SELECT 'kaifa', event_id, 'unmatched', 'earlier', now() FROM kaifa_events ORDER BY event_id LIMIT 1;
+            """);
+        var pass = NewPass();
+
+        var result = await pass.RunAsync(T0.AddMinutes(5));
+
+        Assert.Equal((gasps, 1), (result.ProcessedSignals, result.Created));
+        Assert.Equal(1, pass.EvidenceCopyConflicts);
+        Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_sources"));
+        Assert.Equal(gasps, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_event_sources s JOIN oms_outage_events o ON o.id = s.outage_event_id WHERE o.number = 1"));
+        Assert.Equal(0, await _db.ScalarAsync<long>("SELECT count(*) FROM oms_signal_outcomes"));
+        Assert.True(await AllKaifaTakenIn());
+
+        // The next pass carries on from the committed state.
+        var again = await pass.RunAsync(T0.AddMinutes(6));
+        Assert.Equal((0, 0), (again.ProcessedSignals, again.Created));
+        Assert.Equal(1, pass.EvidenceCopyConflicts);
+    }
+
+    [Fact]
     public async Task Run_AgainWithNothingNew_ChangesNothing()
     {
         await StoreFuseFault();
