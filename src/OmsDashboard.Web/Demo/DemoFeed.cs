@@ -51,7 +51,11 @@ public sealed class DemoFeed(IServer server, IHttpClientFactory clients, NpgsqlD
                 AtRecloser = burst ? 0.25 : 0.03,
             };
             int seed = (int)(start.ToUnixTimeSeconds() / 60 % 1_000_000);
-            var faults = StormScenarios.Random(network, seed, burst ? 30 : 6, start, TimeSpan.FromMinutes(burst ? 5 : 10), mix);
+            // The first cycle's faults come within two minutes: someone who has just started the
+            // app sees outages appear after the meters' qualification delay and the engine's hold,
+            // not after waiting up to ten minutes for the first fault.
+            var spread = TimeSpan.FromMinutes(cycle == 0 ? 2 : burst ? 5 : 10);
+            var faults = StormScenarios.Random(network, seed, burst ? 30 : 6, start, spread, mix);
             var storm = new StormSimulator(network, SimulatorOptions.Default, seed).Simulate(faults);
             answers.Add(storm);
             logger.LogInformation("Demo cycle {Cycle}: {Faults} faults, {Signals} signals{Burst}", cycle, faults.Count, storm.Signals.Count, burst ? " (storm burst)" : "");
