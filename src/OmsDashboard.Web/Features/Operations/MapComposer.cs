@@ -8,6 +8,17 @@ namespace OmsDashboard.Web.Features.Operations;
 /// <summary>What the browser's map shows: its zoom (Leaflet's, fractional) and its box in degrees.</summary>
 public sealed record MapView(double Zoom, double West, double South, double East, double North)
 {
+    /// <summary>Deepest zoom any tile scheme uses: beyond it cells would be millimetres (and the arithmetic overflow).</summary>
+    public const double MaxZoom = 24;
+
+    /// <summary>
+    /// Whether this is a view a map can show: finite numbers, a zoom from 0 to <see cref="MaxZoom"/>,
+    /// south not above north. The view comes from the browser, so it is checked before use.
+    /// </summary>
+    public bool IsPlausible =>
+        double.IsFinite(Zoom) && double.IsFinite(West) && double.IsFinite(South) && double.IsFinite(East) && double.IsFinite(North)
+        && Zoom >= 0 && Zoom <= MaxZoom && South <= North && South >= -90 && North <= 90;
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"z{Zoom} [{South}, {West}] – [{North}, {East}]");
 }
 

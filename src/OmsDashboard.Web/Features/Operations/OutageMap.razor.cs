@@ -50,8 +50,9 @@ public sealed partial class OutageMap
             var bounds = await Topology.GetNetworkBoundsAsync();
             _self = DotNetObjectReference.Create(this);
             // The view it was fitted to comes back: the first marks are composed for it.
-            _view = await _module.InvokeAsync<MapView>("createMap", _element,
+            var fitted = await _module.InvokeAsync<MapView>("createMap", _element,
                 new OutageMapSettings(map.TileUrl, map.TileAttribution, map.MaxZoom, FeederLines.Url, bounds), _self);
+            _view = fitted is { IsPlausible: true } ? fitted : null;
             _live = true;
         }
         if (_live)
@@ -69,6 +70,12 @@ public sealed partial class OutageMap
     {
         if (!_live)
         {
+            return;
+        }
+        if (!view.IsPlausible)
+        {
+            // Only a tampered circuit sends this (Leaflet reports finite views within its zoom range).
+            Logger.LogWarning("The outage map reported an impossible view, ignored: {View}", view);
             return;
         }
         _view = view;

@@ -178,6 +178,27 @@ public sealed class OutageMapTests(DemoNetworkDatabase db) : IClassFixture<DemoN
         Assert.Equal((18.5, false), (third.Zoom, third.ChangesMarks));
     }
 
+    [Theory]
+    [InlineData(1000, -117.1, 33.9, -116.9, 34.1)]
+    [InlineData(double.NaN, -117.1, 33.9, -116.9, 34.1)]
+    [InlineData(15, -117.1, 34.1, -116.9, 33.9)]
+    [InlineData(15, double.NegativeInfinity, 33.9, -116.9, 34.1)]
+    public async Task OutageMap_ImpossibleViewReported_IsIgnoredAndTheMapStaysLive(double zoom, double west, double south, double east, double north)
+    {
+        StrictModule();
+        var cut = _ctx.Render<OutageMap>(p => p.Add(m => m.Outages, Apart(2)));
+        await _calls.WaitForAsync("updateOutages");
+
+        await cut.InvokeAsync(() => cut.Instance.ViewChanged(new MapView(zoom, west, south, east, north)));
+        await cut.InvokeAsync(() => cut.Instance.ViewChanged(CloseView with { Zoom = 17 }));
+
+        // The impossible view sent nothing; the next plausible one is composed as usual.
+        var calls = await _calls.WaitForAsync("updateOutages", 2);
+        Assert.Equal(2, calls.Count);
+        Assert.Equal(17, MapUpdateOf(calls[1]).Zoom);
+        Assert.Empty(cut.FindAll("[data-testid=outage-map-error]"));
+    }
+
     [Fact]
     public async Task OutageMap_ClusterAtTheDeepestZoom_ListsItsOutagesWorstFirst()
     {
