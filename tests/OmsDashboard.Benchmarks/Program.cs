@@ -51,7 +51,7 @@ namespace OmsDashboard.Benchmarks
               ui       [--outages 50000] [--customers 150000] [--runs 5] [--rate 1000] [--seconds 60]
                        the Operations page in Chromium ($OMS_CHROMIUM_PATH or /usr/bin/chromium,
                        1920x1080) with N active outages inserted by SQL: first render (grid rows,
-                       KPI count, every map marker) per fresh context; then a storm fed like push
+                       KPI count, the map standing for every outage) per fresh context; then a storm fed like push
                        while a MutationObserver times each new outage's row (accepted -> on screen),
                        long tasks, and a second page's search-to-screen
 

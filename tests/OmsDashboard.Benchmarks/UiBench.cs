@@ -23,7 +23,8 @@ namespace OmsDashboard.Benchmarks;
 /// <para>
 /// First render, per fresh browser context: navigation start (<c>performance.now()</c> = 0) until
 /// the grid shows a row, the KPI header shows the active count read from the database, the map
-/// holds every marker (<c>data-outages</c>) and has drawn at least one marker or cluster icon;
+/// stands for every outage (<c>data-outages</c>, the total the server's clustering sends, ADR 0016)
+/// and has drawn at least one marker or cluster icon;
 /// a requestAnimationFrame loop in the page notes each of the three.
 /// </para>
 /// <para>
@@ -119,7 +120,7 @@ internal static class UiBench
                 loads.Add(load);
             }
             var sorted = total.Order().ToArray();
-            report.Figure($"ui: first render of / with {outages:N0} active outages (navigation start -> grid rows, KPI count and every map marker drawn), 1920x1080", "ms", total, loads,
+            report.Figure($"ui: first render of / with {outages:N0} active outages (navigation start -> grid rows, KPI count and the map standing for every outage), 1920x1080", "ms", total, loads,
                 $"p95 {Report.Fmt(Percentiles.Of(sorted, 95))} ms, max {Report.Fmt(sorted[^1])} ms");
 
             await StormAsync(browser, app, state, cs, signals, rate, outages, report);

@@ -7,7 +7,7 @@ using OmsDashboard.Web.Features.Shared;
 namespace OmsDashboard.Web.Features.Operations;
 
 /// <summary>
-/// An outage as <c>upsertOutages</c> (wwwroot/js/outageMap.js) receives it. Everything the marker
+/// An outage drawn on its own, as <c>updateOutages</c> (wwwroot/js/outageMap.js) receives it. Everything the marker
 /// shows is decided here — size, texts, link — so the JS only draws and the rules are tested in C#.
 /// On the wire it is an array (<see cref="OutageMarkerJson"/>).
 /// </summary>
@@ -161,7 +161,7 @@ public sealed class OutageMarkerJson : JsonConverter<OutageMarker>
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Markers as the JSON text <c>upsertOutages</c> parses: an array of marker arrays.</summary>
+    /// <summary>Markers as a JSON array of marker arrays (the <c>markers</c> of <see cref="MapUpdateJson"/>).</summary>
     public static string Serialize(IReadOnlyList<OutageMarker> markers) => JsonSerializer.Serialize(markers, Options);
 
     /// <summary>The markers back from <see cref="Serialize"/>'s text (Customers is not sent: 0). For tests and tools.</summary>
