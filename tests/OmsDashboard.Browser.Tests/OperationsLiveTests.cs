@@ -56,6 +56,24 @@ public sealed class OperationsLiveTests(DashboardApp app)
         return page;
     }
 
+    /// <summary>
+    /// The list's last column, ETR, ends inside the list's visible width (the list, and its scroll
+    /// container less its scroll bar): no column needs a sideways scroll to be read.
+    /// </summary>
+    private static async Task AssertEveryColumnInViewAsync(IPage page)
+    {
+        var etr = page.Locator("[data-testid=outage-grid] th", new PageLocatorOptions { HasText = "ETR" });
+        var overflow = await etr.EvaluateAsync<double>("""
+            th => {
+              const box = th.closest('.mud-table-container');
+              const grid = th.closest('[data-testid=outage-grid]');
+              const visibleRight = Math.min(box.getBoundingClientRect().left + box.clientLeft + box.clientWidth, grid.getBoundingClientRect().right);
+              return th.getBoundingClientRect().right - visibleRight;
+            }
+            """);
+        Assert.True(overflow <= 0.5, $"the ETR column ends {overflow:F0} px beyond the list's visible width");
+    }
+
     /// <summary>The grid row of the outage predicted at <paramref name="device"/>.</summary>
     private static ILocator RowOf(IPage page, string device) =>
         page.Locator("[data-testid=outage-grid] tbody tr").Filter(new LocatorFilterOptions
@@ -103,6 +121,7 @@ public sealed class OperationsLiveTests(DashboardApp app)
         Assert.NotNull(map);
         Assert.True(map.X >= grid.X + grid.Width, "on a wide screen the map stands beside the list");
         Assert.True(map.Y + map.Height <= 1080 && grid.Y + grid.Height <= 1080, "list and map fit the screen's height");
+        await AssertEveryColumnInViewAsync(page);
 
         // The marker's popup links to the outage's page, through Blazor's router (no reload).
         string href = (await row.GetByTestId("outage-event").GetAttributeAsync("href"))!;
@@ -142,6 +161,7 @@ public sealed class OperationsLiveTests(DashboardApp app)
         Assert.NotNull(map);
         Assert.True(map.Y >= grid.Y + grid.Height, "on a tablet the map comes below the list");
         Assert.True(map.X + map.Width <= 1024 && grid.X + grid.Width <= 1024, "list and map fit the width");
+        await AssertEveryColumnInViewAsync(page);
 
         // Power comes back: the outage leaves the active list and the map, still without a reload.
         await StoreRestorationAsync("LIVE-1024");

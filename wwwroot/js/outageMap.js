@@ -68,11 +68,21 @@ function appLink(text, url) {
   return link;
 }
 
-function popupFor(o) {
-  const box = document.createElement('div');
-  box.className = 'oms-outage-popup';
-  box.appendChild(textElement('div', o.tooltip));
-  box.appendChild(appLink(`Open ${o.eventId}`, o.url));
+// The popup's content is made once per marker and its text refreshed in place when the outage
+// changes: in a storm an open popup's outage changes every few seconds, and content made anew (or
+// laid out again) would move the link from under the operator's pointer as they click it.
+function popupFor(marker) {
+  const o = marker.options.outage;
+  let box = marker.options.popupBox;
+  if (!box) {
+    box = document.createElement('div');
+    box.className = 'oms-outage-popup';
+    box.appendChild(textElement('div', o.tooltip, 'oms-outage-popup-text'));
+    box.appendChild(appLink(`Open ${o.eventId}`, o.url));
+    marker.options.popupBox = box;
+  } else {
+    box.firstChild.textContent = o.tooltip;
+  }
   return box;
 }
 
@@ -99,7 +109,7 @@ function clusterListFor(c, members) {
 function bindTexts(marker) {
   return marker
     .bindTooltip(m => textElement('span', m.options.outage.tooltip), { direction: 'auto', offset: [marker.options.outage.radius, 0] })
-    .bindPopup(m => popupFor(m.options.outage));
+    .bindPopup(m => popupFor(m));
 }
 
 function viewOf(map) {
@@ -276,7 +286,7 @@ function upsertMark(state, kind, o, icon) {
       marker.getTooltip().update();
     }
     if (marker.getPopup()) {
-      if (kind === 'outage') marker.getPopup().update();
+      if (kind === 'outage') popupFor(marker);
       // A cluster's list is of the outages it held when it opened: read again while it is open
       // (in a storm an operator may be reading it as outages come and go), dropped when closed.
       else if (marker.isPopupOpen()) listClusterMembers(state, marker);
