@@ -22,25 +22,25 @@ const OutageIcon = L.DivIcon.extend({
   },
 });
 
+const hazardBadge = '<span class="oms-hazard-badge" aria-label="wire down">!</span>';
+
 function iconFor(o) {
   const size = Math.round(o.radius * 2);
   return new OutageIcon({
     className: `oms-outage-marker oms-sev-${o.severity} oms-status-${o.status}${o.hazard ? ' oms-hazard' : ''}`,
     iconSize: [size, size],
-    html: o.hazard ? '<span class="oms-hazard-badge" aria-label="wire down">!</span>' : '',
+    html: o.hazard ? hazardBadge : '',
     data: { outageId: o.id, eventId: o.eventId, severity: o.severity, status: o.status },
   });
 }
 
 // A cluster shows how many outages it holds, in the colour of the worst of them.
 function clusterIconFor(c) {
-  const count = document.createElement('span');
-  count.textContent = c.count.toLocaleString('en-US');
-  const html = count.outerHTML + (c.hazard ? '<span class="oms-hazard-badge" aria-label="wire down">!</span>' : '');
   return new OutageIcon({
     className: `oms-outage-cluster oms-sev-${c.severity}${c.hazard ? ' oms-hazard' : ''}`,
     iconSize: [c.size, c.size],
-    html,
+    // The count is a number: formatted, it is safe as markup.
+    html: `<span>${c.count.toLocaleString('en-US')}</span>${c.hazard ? hazardBadge : ''}`,
     // The box its outages span, south,west,north,east: what a click zooms to.
     data: { clusterId: c.id, count: String(c.count), severity: c.severity, box: [c.south, c.west, c.north, c.east].join(',') },
   });
@@ -292,6 +292,7 @@ function upsertMark(state, kind, o, icon) {
       else if (marker.isPopupOpen()) listClusterMembers(state, marker);
       else marker.unbindPopup();
     }
+    marker.setZIndexOffset(o.hazard ? 1000 : 0);
   } else {
     // Wire downs above everything else: they must not hide under a neighbour.
     marker = L.marker([o.lat, o.lon], { icon, keyboard: true, title: '', zIndexOffset: o.hazard ? 1000 : 0 });
@@ -299,7 +300,6 @@ function upsertMark(state, kind, o, icon) {
     state.marks.set(o.id, marker);
     state.layer.addLayer(marker);
   }
-  marker.setZIndexOffset(o.hazard ? 1000 : 0);
 }
 
 /**
