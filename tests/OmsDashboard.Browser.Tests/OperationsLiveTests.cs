@@ -126,7 +126,10 @@ public sealed class OperationsLiveTests(DashboardApp app)
         // The marker's popup links to the outage's page, through Blazor's router (no reload).
         string href = (await row.GetByTestId("outage-event").GetAttributeAsync("href"))!;
         await marker.ClickAsync();
-        await page.Locator(".oms-outage-popup a", new PageLocatorOptions { HasText = eventId }).ClickAsync();
+        // The click is dispatched on the link itself, not at its place on the screen: the popup
+        // follows its outage, and a pass that moves the prediction to another device while the
+        // pointer travels moves the link from under a coordinate click (CI saw it time out here).
+        await page.Locator(".oms-outage-popup a", new PageLocatorOptions { HasText = eventId }).DispatchEventAsync("click");
         // In-app navigation changes the URL without a load event: wait for the URL only (the
         // check below proves no reload happened), with room for a loaded CI machine.
         await page.WaitForURLAsync("**" + href, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
