@@ -244,11 +244,7 @@ public sealed partial class DashboardApp : IAsyncLifetime
         _playwright = null;
         if (_process is not null)
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
+            await AppProcess.KillAndWaitAsync(_process);
             _process.Dispose();
             _process = null;
         }

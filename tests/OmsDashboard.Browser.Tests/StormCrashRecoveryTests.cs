@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -80,22 +81,39 @@ public sealed class StormCrashRecoveryTests(ITestOutputHelper output) : IAsyncLi
         {
             int next = -1;
             var app = _app;
-            var senders = Enumerable.Range(0, Senders).Select(_ => Task.Run(async () =>
+            var progress = new SenderProgress[Senders];
+            var senders = Enumerable.Range(0, Senders).Select(s => Task.Run(async () =>
             {
                 int i;
+                progress[s] = new SenderProgress();
                 while (!killed.Task.IsCompleted && (i = Interlocked.Increment(ref next)) < batches.Count)
                 {
-                    var answer = await TryPostAsync(http, batches[i]);
+                    var answer = await TryPostAsync(http, batches[i], progress[s]);
                     if (answer is null) continue; // no answer: the source posts it again later
                     answers[i] = answer;
                     if (answers.Count >= killAfter && !killed.Task.IsCompleted)
                     {
+                        progress[s].Doing = "killing the app";
                         await app.KillAsync();
                         killed.TrySetResult();
                     }
                 }
+                progress[s].Doing = "done";
             })).ToArray();
-            await Task.WhenAll(senders).WaitAsync(Patience);
+            try
+            {
+                await Task.WhenAll(senders).WaitAsync(Patience);
+            }
+            catch (TimeoutException)
+            {
+                // Say where each sender stands and what the database is waiting on: a hang here
+                // is the product's (ingestion stuck) or the harness's, and the two read differently.
+                throw new TimeoutException(
+                    $"the senders did not finish in {Patience}: {answers.Count} of {batches.Count} batches answered, kill after {killAfter}, " +
+                    $"app exited: {app.HasExited}\n" +
+                    string.Join("\n", progress.Select((p, n) => $"sender {n}: {p}")) +
+                    "\ndatabase activity:\n" + await ActivityAsync() + "\napp output:\n" + app.Output);
+            }
         }
         Assert.True(_app.HasExited, "the app was not killed: every batch was answered first\n" + _app.Output);
         int answeredBeforeKill = answers.Count;
@@ -178,10 +196,11 @@ public sealed class StormCrashRecoveryTests(ITestOutputHelper output) : IAsyncLi
     /// Posts a batch as a source system does: on <c>429</c> it waits Retry-After and tries again;
     /// a dropped connection or a refused one (the process is gone) is no answer (null).
     /// </summary>
-    private static async Task<Answer?> TryPostAsync(HttpClient http, ContractBatch batch)
+    private static async Task<Answer?> TryPostAsync(HttpClient http, ContractBatch batch, SenderProgress? progress = null)
     {
         while (true)
         {
+            progress?.Posting(batch.Number);
             using var content = new ByteArrayContent(batch.Body);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             HttpResponseMessage response;
@@ -204,6 +223,7 @@ public sealed class StormCrashRecoveryTests(ITestOutputHelper output) : IAsyncLi
                 {
                     return null; // cut off while the answer was read: the source cannot know it was stored
                 }
+                progress?.Answered((int)response.StatusCode);
                 if (response.StatusCode == HttpStatusCode.TooManyRequests)
                 {
                     await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
@@ -214,6 +234,47 @@ public sealed class StormCrashRecoveryTests(ITestOutputHelper output) : IAsyncLi
                 var root = json.RootElement;
                 return new Answer(root.GetProperty("accepted").GetInt32(), root.GetProperty("duplicates").GetInt32(), root.GetProperty("rejected").GetArrayLength());
             }
+        }
+    }
+
+    /// <summary>What one sender is doing, for the message of a run that does not finish.</summary>
+    private sealed class SenderProgress
+    {
+        private readonly Stopwatch _since = Stopwatch.StartNew();
+        private int _answers, _tooBusy;
+        public volatile string Doing = "starting";
+
+        public void Posting(int batch)
+        {
+            Doing = $"posting batch {batch}";
+            _since.Restart();
+        }
+
+        public void Answered(int status)
+        {
+            Interlocked.Increment(ref _answers);
+            if (status == 429) Interlocked.Increment(ref _tooBusy);
+            Doing += $", answered {status}";
+        }
+
+        public override string ToString() =>
+            $"{Doing} ({_since.Elapsed.TotalSeconds:F1} s ago); {_answers} answers, {_tooBusy} of them 429";
+    }
+
+    /// <summary>The test database's sessions and what each waits on.</summary>
+    private async Task<string> ActivityAsync()
+    {
+        try
+        {
+            return await _database.ScalarAsync<string>("""
+                SELECT coalesce(string_agg(format('pid %s %s %s/%s for %s: %s', pid, state, wait_event_type, wait_event,
+                                                  now() - coalesce(query_start, backend_start), left(query, 160)), E'\n'), 'none')
+                  FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+                """);
+        }
+        catch (Exception e)
+        {
+            return "could not read pg_stat_activity: " + e.Message;
         }
     }
 

@@ -110,15 +110,35 @@ public sealed partial class AppProcess : IAsyncDisposable
     /// SIGKILL, as a crash or the OOM killer would: no shutdown hooks, no flush, open transactions
     /// cut off. Returns when the process is gone.
     /// </summary>
-    public async Task KillAsync()
+    public Task KillAsync() => KillAndWaitAsync(_process);
+
+    /// <summary>
+    /// SIGKILL to <paramref name="process"/> and its children, and waits until it has exited (at most
+    /// <see cref="KillTimeout"/>). Not <see cref="Process.WaitForExitAsync"/>: with redirected output
+    /// it also waits for the end of the output pipes, and a test run hung there for minutes on a
+    /// process already reported as exited (dotnet/runtime#51277 describes the same wait). Whatever
+    /// holds the pipe, the process is gone; its last lines of output are not needed after a kill.
+    /// </summary>
+    public static async Task KillAndWaitAsync(Process process)
     {
-        if (!_process.HasExited)
+        if (!process.HasExited)
         {
             // Process.Kill sends SIGKILL on Unix.
-            _process.Kill(entireProcessTree: true);
+            process.Kill(entireProcessTree: true);
         }
-        await _process.WaitForExitAsync();
+        var waited = Stopwatch.StartNew();
+        // WaitForExit with a finite timeout does not wait for the output pipes.
+        while (!process.WaitForExit(0))
+        {
+            if (waited.Elapsed > KillTimeout)
+            {
+                throw new TimeoutException($"process {process.Id} had not exited {KillTimeout.TotalSeconds:F0} s after SIGKILL");
+            }
+            await Task.Delay(20);
+        }
     }
+
+    private static readonly TimeSpan KillTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>CPU time the app used so far (user + system), to tell the app's share from the client's.</summary>
     public TimeSpan CpuTime
