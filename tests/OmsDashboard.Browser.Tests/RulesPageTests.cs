@@ -61,7 +61,11 @@ public sealed class RulesPageTests(DashboardApp app)
         await page.GotoAsync("rules");
         await Pages.WaitUntilInteractiveAsync(page);
 
-        await page.GetByTestId("field-rule.storm.time_window").Locator("input").FillAsync("500");
+        var input = page.GetByTestId("field-rule.storm.time_window").Locator("input");
+        await input.FillAsync("500");
+        // What the field holds first: a CI run once showed "Was 60" and no range message, which
+        // means an in-range value reached the form; this tells a lost keystroke from a lost message.
+        await Expect(input).ToHaveValueAsync("500");
 
         await Expect(page.GetByTestId("field-rule.storm.time_window")).ToContainTextAsync("Between 1 min and 240 min");
         await Expect(page.GetByTestId("rules-save")).ToBeDisabledAsync();
