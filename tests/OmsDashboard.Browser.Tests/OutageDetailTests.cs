@@ -89,6 +89,13 @@ public sealed class OutageDetailTests(DashboardApp app)
         await Expect(small.GetByTestId("explanation-text")).ToBeVisibleAsync();
         await small.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor("outage-detail-1024x768.png"), FullPage = true });
         Assert.True(await small.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 1024, "nothing wider than the tablet");
+        // The header's facts wrap between facts, not inside one: a device or feeder id broken over
+        // two lines reads as two ids.
+        var wrapped = await small.GetByTestId("outage-header").Locator("dd").EvaluateAllAsync<string[]>("""
+            dds => dds.filter(d => d.getBoundingClientRect().height > 1.9 * parseFloat(getComputedStyle(d).fontSize) * 1.25)
+                      .map(d => d.dataset.testid + ': ' + d.innerText)
+            """);
+        Assert.True(wrapped.Length == 0, "header facts broken over lines on a tablet: " + string.Join("; ", wrapped));
         var smallMap = await small.GetByTestId("outage-area-map").BoundingBoxAsync();
         var smallPath = await small.GetByTestId("device-path").BoundingBoxAsync();
         Assert.NotNull(smallMap);
