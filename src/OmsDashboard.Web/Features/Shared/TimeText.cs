@@ -46,6 +46,12 @@ public static class TimeText
         return local.ToString(format, CultureInfo.InvariantCulture) + " " + ZoneName(local.Offset);
     }
 
+    /// <summary>
+    /// The name this app gives <paramref name="zone"/> at <paramref name="at"/> ("UTC", "UTC−05:00"):
+    /// what a time field says it reads, so a typed time is read in the zone the screens show.
+    /// </summary>
+    public static string ZoneAt(DateTimeOffset at, TimeZoneInfo zone) => ZoneName(zone.GetUtcOffset(at));
+
     private static string ZoneName(TimeSpan offset) =>
         offset == TimeSpan.Zero
             ? "UTC"

@@ -15,13 +15,13 @@ using OmsDashboard.Web.Tests.Infrastructure;
 namespace OmsDashboard.Web.Tests.Features.Operations;
 
 /// <summary>A clock the test moves by hand (UTC); its timers are real ones and never fire within a test.</summary>
-internal sealed class ManualTime(DateTimeOffset now) : TimeProvider
+internal sealed class ManualTime(DateTimeOffset now, TimeZoneInfo? zone = null) : TimeProvider
 {
     public DateTimeOffset Now { get; set; } = now;
 
     public override DateTimeOffset GetUtcNow() => Now;
 
-    public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
+    public override TimeZoneInfo LocalTimeZone => zone ?? TimeZoneInfo.Utc;
 
     public void Advance(TimeSpan by) => Now += by;
 }

@@ -77,6 +77,26 @@ public sealed class OutageActionsTests(DemoNetworkDatabase db) : IClassFixture<D
     }
 
     [Fact]
+    public async Task EtrAndRestoreForms_NameTheZoneTheScreensShow_AndStartInIt()
+    {
+        // A control room east of Greenwich: the screens show "UTC+10:00", so must the time fields.
+        var zone = TimeZoneInfo.CreateCustomTimeZone("oms-test+10", TimeSpan.FromHours(10), "UTC+10", "UTC+10");
+        await using var ctx = Context(db.DataSource, new ManualTime(Now, zone), new OutageNotifier());
+        ctx.Auth.SetAuthorized("dana");
+        ctx.Auth.SetPolicies(OmsPolicies.OperateOutages);
+        var cut = ctx.Render<OutageActions>(p => p.Add(x => x.Outage, Outage("probable")));
+
+        cut.Find("[data-testid=action-etr]").Click();
+        Assert.Contains("Estimated restoration (UTC+10:00)", cut.Find("[data-testid=action-form]").TextContent, StringComparison.Ordinal);
+        Assert.Equal(Now.ToOffset(TimeSpan.FromHours(10)).AddHours(2).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture),
+            cut.Find("input[type=datetime-local]").GetAttribute("value"));
+
+        cut.Find("[data-testid=action-restore]").Click();
+        Assert.Contains("Power back at (UTC+10:00)", cut.Find("[data-testid=action-form]").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("local time", cut.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RestoreForm_OnAnOutageTheDatabaseDoesNotKnow_ShowsTheProblem()
     {
         var cut = Render("confirmed", OmsPolicies.OperateOutages);
