@@ -39,6 +39,12 @@ public sealed partial class RulesPage
 
     private int AuditPages => (int)Math.Max(1, (_audit.Total + AuditPageSize - 1) / AuditPageSize);
 
+    // As in RuleField: the text field's own validation repeats the form's verdict, so it cannot
+    // clear a message the form just gave (MudBlazor validates after an Immediate value change).
+    private readonly Func<string?, string?> _reasonVerdict;
+
+    public RulesPage() => _reasonVerdict = _ => _form?.Error(RulesValidator.ReasonKey);
+
     protected override async Task OnInitializedAsync()
     {
         _canEdit = await CanEditAsync();
