@@ -300,6 +300,10 @@ function upsertMark(state, kind, o, icon) {
     state.marks.set(o.id, marker);
     state.layer.addLayer(marker);
   }
+  // A keyboard marker is a role=button element: its name is the tooltip's text ("OUT-… · fuse …",
+  // "12 outages …"), so a screen reader says what pressing it opens. Set again after setIcon,
+  // which may replace the element.
+  marker.getElement()?.setAttribute('aria-label', o.tooltip);
 }
 
 /**
