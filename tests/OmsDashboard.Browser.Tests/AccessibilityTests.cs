@@ -51,6 +51,10 @@ public sealed class AccessibilityTests(DashboardApp app)
         await page.GetByTestId("outage-event").First.ClickAsync();
         await Expect(page.GetByTestId("explanation-text")).ToBeVisibleAsync();
         found.AddRange(await ViolationsAsync(page, "/outages/{id}"));
+        // With an action form open (the ETR: a date field, a reason, two buttons).
+        await page.GetByTestId("action-etr").ClickAsync();
+        await Expect(page.GetByTestId("action-form")).ToBeVisibleAsync();
+        found.AddRange(await ViolationsAsync(page, "/outages/{id} with the ETR form"));
 
         Assert.True(found.Count == 0, $"{theme} theme:\n" + string.Join("\n", found));
     }
