@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json;
 using Microsoft.Playwright;
 using OmsDashboard.Data.Identity;
 using OmsDashboard.Testing;
@@ -102,9 +100,6 @@ public sealed class AccessibilityTests(DashboardApp app)
         {
             await app.Database.StoreLastGaspsBelowAsync(Fuse, T0, "A11Y");
         }
-        using var http = new HttpClient { BaseAddress = app.BaseAddress };
-        http.DefaultRequestHeaders.Add("X-Api-Key", DashboardApp.ApiKey);
-        using var response = await http.PostAsync($"api/oms/correlate?asOf={Uri.EscapeDataString(T0.AddMinutes(5).ToString("O"))}", null);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"correlate answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        await app.CorrelateAsync(T0.AddMinutes(5));
     }
 }

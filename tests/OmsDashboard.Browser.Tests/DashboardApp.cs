@@ -96,6 +96,21 @@ public sealed partial class DashboardApp : IAsyncLifetime
     /// signed in as the fixture's user of <paramref name="role"/> (default Operator; null: anonymous).
     /// Each role signs in once through the sign-in form; later contexts start with its cookies.
     /// </summary>
+    /// <summary>
+    /// A correlation pass over HTTP with the engine's clock at <paramref name="asOf"/>, as a source
+    /// system or the scheduler asks for one; fails the test unless it answers 200, and returns what
+    /// the pass counted.
+    /// </summary>
+    public async Task<System.Text.Json.JsonElement> CorrelateAsync(DateTimeOffset asOf)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress };
+        http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        using var response = await http.PostAsync($"api/oms/correlate?asOf={Uri.EscapeDataString(asOf.ToString("O"))}", null);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"correlate answered {(int)response.StatusCode}: {body}");
+        return System.Text.Json.JsonDocument.Parse(body).RootElement.Clone();
+    }
+
     public async Task<IBrowserContext> NewContextAsync(int width = 1920, int height = 1080, string? role = OmsRoles.Operator)
     {
         string? state = role is null ? null : await SignedInStateAsync(role);

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json;
 using Microsoft.Playwright;
 using OmsDashboard.Testing;
 using static Microsoft.Playwright.Assertions;
@@ -24,22 +22,11 @@ public sealed class OperationsLiveTests(DashboardApp app)
           FROM kaifa_events WHERE event_id LIKE '{prefix}-%' AND event_type = 'last_gasp'
         """);
 
-    /// <summary>A correlation pass over HTTP, the engine's clock at <paramref name="asOf"/>; returns what it counted.</summary>
-    private async Task<JsonElement> CorrelateAsync(DateTimeOffset asOf)
-    {
-        using var http = new HttpClient { BaseAddress = app.BaseAddress };
-        http.DefaultRequestHeaders.Add("X-Api-Key", DashboardApp.ApiKey);
-        using var response = await http.PostAsync($"api/oms/correlate?asOf={Uri.EscapeDataString(asOf.ToString("O"))}", null);
-        string body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"correlate answered {(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
-
     /// <summary>Stores the fault and runs the pass that makes an outage of it, five minutes on.</summary>
     private async Task StoreAndCorrelateFaultAsync(string fuse, string prefix, DateTimeOffset at)
     {
         await app.Database.StoreLastGaspsBelowAsync(fuse, at, prefix);
-        var result = await CorrelateAsync(at.AddMinutes(5));
+        var result = await app.CorrelateAsync(at.AddMinutes(5));
         Assert.True(result.GetProperty("created").GetInt32() >= 1, "the pass created no outage: " + result);
     }
 
@@ -168,7 +155,7 @@ public sealed class OperationsLiveTests(DashboardApp app)
 
         // Power comes back: the outage leaves the active list and the map, still without a reload.
         await StoreRestorationAsync("LIVE-1024");
-        var restored = await CorrelateAsync(at.AddMinutes(20));
+        var restored = await app.CorrelateAsync(at.AddMinutes(20));
         Assert.True(restored.GetProperty("restored").GetInt32() >= 1, "the pass restored nothing: " + restored);
         await Expect(row).ToHaveCountAsync(0);
         await Expect(page.Locator($"[data-testid=outage-map] .oms-outage-marker[data-event-id='{eventId}']")).ToHaveCountAsync(0);

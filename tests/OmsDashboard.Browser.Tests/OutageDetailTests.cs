@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using OmsDashboard.Testing;
@@ -22,12 +20,8 @@ public sealed class OutageDetailTests(DashboardApp app)
 
     private async Task CorrelateAsync(DateTimeOffset asOf)
     {
-        using var http = new HttpClient { BaseAddress = app.BaseAddress };
-        http.DefaultRequestHeaders.Add("X-Api-Key", DashboardApp.ApiKey);
-        using var response = await http.PostAsync($"api/oms/correlate?asOf={Uri.EscapeDataString(asOf.ToString("O"))}", null);
-        string body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"correlate answered {(int)response.StatusCode}: {body}");
-        Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("created").GetInt32() >= 1, "the pass created no outage: " + body);
+        var counted = await app.CorrelateAsync(asOf);
+        Assert.True(counted.GetProperty("created").GetInt32() >= 1, "the pass created no outage: " + counted.GetRawText());
     }
 
     [Fact]

@@ -27,12 +27,15 @@ public sealed class RuleFieldTests : IAsyncDisposable
 
     private static readonly SettingDefinition StormWindow = RuleCatalog.All.Single(s => s.Id == "rule.storm.time_window");
 
+    /// <summary>The storm window at 500 min (stored 60) with the form's range error passed in.</summary>
+    private IRenderedComponent<RuleField> RenderOutOfRange() => _ctx.Render<RuleField>(p => p
+        .Add(x => x.Setting, StormWindow).Add(x => x.Value, 500m).Add(x => x.Stored, 60m)
+        .Add(x => x.Error, RulesValidator.ValidateOne(StormWindow, 500m)));
+
     [Fact]
     public async Task RangeMessage_StaysWhenTheNumericFieldRevalidatesItself()
     {
-        string error = RulesValidator.ValidateOne(StormWindow, 500m)!;
-        var cut = _ctx.Render<RuleField>(p => p
-            .Add(x => x.Setting, StormWindow).Add(x => x.Value, 500m).Add(x => x.Stored, 60m).Add(x => x.Error, error));
+        var cut = RenderOutOfRange();
         Assert.Contains("Between 1 min and 240 min", cut.Find("[data-testid='field-rule.storm.time_window']").TextContent, StringComparison.Ordinal);
 
         // What the race does: the field validates its own value (it has no rules of its own) after
@@ -50,9 +53,7 @@ public sealed class RuleFieldTests : IAsyncDisposable
     [Fact]
     public async Task CorrectedValue_ClearsTheMessage_WhicheverRunsLast()
     {
-        string error = RulesValidator.ValidateOne(StormWindow, 500m)!;
-        var cut = _ctx.Render<RuleField>(p => p
-            .Add(x => x.Setting, StormWindow).Add(x => x.Value, 500m).Add(x => x.Stored, 60m).Add(x => x.Error, error));
+        var cut = RenderOutOfRange();
         var numeric = cut.FindComponent<MudNumericField<decimal?>>();
         await cut.InvokeAsync(() => numeric.Instance.ValidateAsync());
 
